@@ -1,0 +1,29 @@
+package io.udas.cli;
+
+import io.udas.util.Platform;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+/** {@code env}: backend, threads, CPU features and versions. */
+final class EnvCommand implements Command {
+    @Override
+    public String name() {
+        return "env";
+    }
+
+    @Override
+    public String summary() {
+        return "show the ND4J backend, devices, threads and versions";
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
+    @Override
+    public int run(CommandLine cl) {
+        Platform.describe().forEach((k, v) -> System.out.printf("%-12s %s%n", k, v));
+        return Main.OK;
+    }
+}

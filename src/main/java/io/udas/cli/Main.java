@@ -1,0 +1,99 @@
+package io.udas.cli;
+
+import io.udas.config.ConfigException;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Entry point: {@code java -jar udas.jar <command> [options]}. */
+public final class Main {
+    /** Exit codes: usage or config errors are 2, failures of the work itself 1. */
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    private final Map<String, Command> commands = new LinkedHashMap<>();
+
+    Main(List<Command> list) {
+        list.forEach(c -> commands.put(c.name(), c));
+    }
+
+    static Main standard() {
+        return new Main(Commands.all());
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(standard().run(args));
+    }
+
+    int run(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            printUsage();
+            return args.length == 0 ? USAGE : OK;
+        }
+        Command cmd = commands.get(args[0]);
+        if (cmd == null) {
+            System.err.println("udas: unknown command '" + args[0] + "' (see udas --help)");
+            return USAGE;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        Options opts = cmd.options();
+        opts.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        opts.addOption(Option.builder().longOpt("debug").desc("print stack traces of errors").build());
+        CommandLine cl;
+        try {
+            cl = new DefaultParser().parse(opts, rest);
+        } catch (ParseException e) {
+            System.err.println("udas " + cmd.name() + ": " + e.getMessage() + " (see udas " + cmd.name() + " --help)");
+            return USAGE;
+        }
+        if (cl.hasOption("help")) {
+            printHelp(cmd, opts);
+            return OK;
+        }
+        try {
+            return cmd.run(cl);
+        } catch (ConfigException | IllegalArgumentException e) {
+            report(cmd, e, cl.hasOption("debug"));
+            return USAGE;
+        } catch (Exception | OutOfMemoryError e) {
+            report(cmd, e, cl.hasOption("debug"));
+            return FAILED;
+        }
+    }
+
+    private static void report(Command cmd, Throwable e, boolean debug) {
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        System.err.println("udas " + cmd.name() + ": error: " + msg.lines().findFirst().orElse(""));
+        if (debug || System.getenv("UDAS_DEBUG") != null) {
+            e.printStackTrace();
+        }
+    }
+
+    private void printUsage() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("udas: domain adaptation + semi-supervised semantic segmentation on Deeplearning4j SameDiff\n\n");
+        sb.append("usage: java -jar udas.jar <command> [options]   (each command has --help)\n\ncommands:\n");
+        commands.values().forEach(c -> sb.append(String.format("  %-15s %s%n", c.name(), c.summary())));
+        System.out.print(sb);
+    }
+
+    private static void printHelp(Command cmd, Options opts) {
+        HelpFormatter f = new HelpFormatter();
+        f.setWidth(100);
+        PrintWriter pw = new PrintWriter(System.out);
+        f.printHelp(pw, 100, "udas " + cmd.name() + " [options]", cmd.summary(), opts, 2, 2,
+                cmd.examples().isEmpty() ? "" : "\nexamples:\n" + cmd.examples());
+        pw.flush();
+    }
+}
