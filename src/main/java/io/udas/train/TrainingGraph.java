@@ -1,0 +1,105 @@
+package io.udas.train;
+
+import io.udas.train.optim.ParamGroup;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One SameDiff graph with one loss, trained by parameter groups. A step computes gradients for the
+ * groups it is asked to update only, so a network inside the graph (a discriminator in the
+ * segmenter's adversarial step) passes gradients through without changing. Several graphs may hold
+ * the same weight arrays (SameDiff keeps array references), so an update in one is seen by all: the
+ * multi-network stages use one graph per optimisation direction over shared weights.
+ */
+public final class TrainingGraph {
+    private final SameDiff sd;
+    private final String loss;
+    private final Map<String, ParamGroup> groups = new LinkedHashMap<>();
+
+    public TrainingGraph(SameDiff sd, String lossVariable, List<ParamGroup> groups) {
+        this.sd = sd;
+        this.loss = lossVariable;
+        for (ParamGroup g : groups) {
+            for (String v : g.variables()) {
+                if (!sd.hasVariable(v)) {
+                    throw new IllegalArgumentException("group " + g.name() + ": graph has no variable " + v);
+                }
+            }
+            this.groups.put(g.name(), g);
+        }
+        sd.setLossVariables(lossVariable);
+    }
+
+    public SameDiff graph() {
+        return sd;
+    }
+
+    public ParamGroup group(String name) {
+        ParamGroup g = groups.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no parameter group " + name);
+        }
+        return g;
+    }
+
+    /** The outputs of one step: the loss, the requested outputs (e.g. loss terms, softmax maps). */
+    public record StepResult(double loss, Map<String, INDArray> outputs) {
+        public double scalar(String name) {
+            return outputs.get(name).getDouble(0);
+        }
+    }
+
+    /**
+     * Forward + backward with {@code placeholders}, then one optimiser step for each group in
+     * {@code update} with LR {@code lr * group.lrMult}. If the loss or any requested scalar output is
+     * not finite, nothing is updated and {@link NonFiniteLossException} is thrown.
+     */
+    public StepResult step(Map<String, INDArray> placeholders, List<String> update, double lr, List<String> outputs) {
+        Set<String> vars = new LinkedHashSet<>();
+        for (String g : update) {
+            vars.addAll(group(g).variables());
+        }
+        List<String> outs = new ArrayList<>(outputs);
+        if (!outs.contains(loss)) {
+            outs.add(loss);
+        }
+        OutAndGrad og = sd.calculateGradientsAndOutputs(placeholders, outs, vars);
+        Map<String, INDArray> out = og.getOutputs();
+        double lossValue = out.get(loss).sumNumber().doubleValue();
+        for (String o : outs) {
+            INDArray a = out.get(o);
+            if (a != null && a.length() == 1 && !Double.isFinite(a.getDouble(0))) {
+                throw new NonFiniteLossException(o + " = " + a.getDouble(0));
+            }
+        }
+        Map<String, INDArray> grads = og.getGradients();
+        for (String g : update) {
+            ParamGroup group = group(g);
+            Map<String, INDArray> p = new HashMap<>();
+            Map<String, INDArray> gr = new HashMap<>();
+            for (String v : group.variables()) {
+                INDArray grad = grads.get(v);
+                if (grad != null) {
+                    p.put(v, sd.getArrForVarName(v));
+                    gr.put(v, grad);
+                }
+            }
+            group.optimizer().step(p, gr, lr * group.lrMult());
+        }
+        return new StepResult(lossValue, out);
+    }
+
+    /** Forward only. */
+    public Map<String, INDArray> output(Map<String, INDArray> placeholders, List<String> outputs) {
+        return sd.output(placeholders, outputs);
+    }
+}
