@@ -102,7 +102,8 @@ public final class TrainingLoop {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("stage", stage.stage());
         summary.put("iterations", total);
-        summary.put("best_score", Double.isFinite(best) ? best : null);
+        // "score" is what sweeps read: the best validation mIoU of the run.
+        summary.put("score", Double.isFinite(best) ? best : null);
         summary.put("last_validation", lastVal);
         summary.put("seconds_this_session", secs);
         summary.put("last_sec_per_iter", stepSeconds);
