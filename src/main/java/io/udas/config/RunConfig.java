@@ -37,6 +37,17 @@ public class RunConfig implements Validatable {
         v.section("pseudo", pseudo);
         v.section("student", student);
         v.section("pipeline", pipeline);
+        if (stage == Stage.SUPERVISED) {
+            if (train.on == TrainConfig.TrainOn.SOURCE) {
+                v.check(data.source != null, "data.source", "required key is missing (train.on: source)");
+            } else {
+                v.check(data.labeledTarget > 0, "data.labeled_target",
+                        "expected > 0 for train.on: target (the SL baseline trains on the labeled target subset)");
+            }
+        }
+        if (stage != null && stage != Stage.CYCLEGAN) {
+            v.check(augment.crop != null, "augment.crop", "required key is missing (training crops)");
+        }
     }
 
     public Path outputPath() {

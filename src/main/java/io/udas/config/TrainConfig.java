@@ -2,6 +2,15 @@ package io.udas.config;
 
 /** Segmenter optimisation (SGD + poly LR, DeepLab-v2 reference defaults) and the run's cadence. */
 public class TrainConfig implements Validatable {
+    /** What the supervised stage learns from. */
+    public enum TrainOn {
+        /** Labeled source images: the "No adaptation" / source-only baseline. */
+        SOURCE,
+        /** The labeled target subset ({@code data.labeled_target} images): the SL baseline. */
+        TARGET
+    }
+
+    public TrainOn on = TrainOn.SOURCE;
     public int iterations = 1000;
     public int batchSize = 1;
     public double lr = 2.5e-4;
@@ -20,6 +29,7 @@ public class TrainConfig implements Validatable {
 
     @Override
     public void validate(Validator v) {
+        v.require("on", on);
         v.positive("iterations", iterations);
         v.positive("batch_size", batchSize);
         v.positive("lr", lr);
