@@ -1,5 +1,7 @@
 package io.udas.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 import java.util.Set;
 
@@ -12,6 +14,7 @@ public class ModelConfig implements Validatable {
     /** Channel width multiplier (1.0 = the standard widths; tests use tiny ones). */
     public double width = 1.0;
     /** Stride in the first 1x1 conv of a bottleneck (Caffe, DeepLab-v2/AdaptSegNet checkpoints) or in the 3x3 (torchvision). */
+    @JsonProperty("stride_in_1x1")
     public boolean strideIn1x1 = true;
     public List<Integer> asppDilations = List.of(6, 12, 18, 24);
     public boolean alignCorners = true;
