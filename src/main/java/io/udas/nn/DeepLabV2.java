@@ -1,0 +1,223 @@
+package io.udas.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DeepLab-v2 (AdaptSegNet / ADVENT flavour): dilated ResNet backbone (output stride 8, frozen BN) + ASPP classifier
+ * = SUM of 3x3 convs (in -> numClasses, with bias, padding = dilation), optional auxiliary classifier on layer3
+ * (AdaptSegNet multi-level). Logits are produced at stride 8 and bilinearly upsampled to the input size.
+ *
+ * <p>Names (after the prefix): the ResNet's ({@code conv1.weight}, {@code layer3.5.conv2.weight}, ...),
+ * {@code layer5.conv2d_list.{i}.weight/bias} (main head on layer4), {@code layer6.conv2d_list.{i}.weight/bias}
+ * (auxiliary head on layer3). Head = layer5 and layer6 (LR x10 in training).
+ *
+ * <p>Init: ResNet convs Kaiming normal (fan_out), frozen BN at identity, ASPP weights N(0, 0.01) and biases PyTorch
+ * default U(+-1/sqrt(fan_in)).
+ */
+public final class DeepLabV2 {
+
+    /** Main logits at stride 8, [N, C, h, w]. */
+    public static final String LOGITS = "logits";
+    /** Main logits upsampled to the input size, [N, C, H, W]. */
+    public static final String LOGITS_UP = "logits_up";
+    /** Auxiliary (layer3) logits at stride 8, present only with {@code aux(true)}. */
+    public static final String AUX_LOGITS = "aux_logits";
+    /** Auxiliary logits upsampled to the input size. */
+    public static final String AUX_LOGITS_UP = "aux_logits_up";
+    /** Name of the input placeholder created by {@link #build(SameDiff, String, Spec)} (after the prefix). */
+    public static final String INPUT = "input";
+
+    private DeepLabV2() {
+    }
+
+    /** Segmenter specification (fluent setters). Input height and width are required. */
+    public static final class Spec {
+        private int numClasses = 19;
+        private int depth = 101;
+        private double width = 1.0;
+        private boolean strideIn1x1 = true;
+        private int[] asppDilations = {6, 12, 18, 24};
+        private boolean alignCorners = true;
+        private boolean aux = false;
+        private boolean ceilMaxPool = true;
+        private int inputHeight = -1;
+        private int inputWidth = -1;
+
+        public Spec numClasses(int c) {
+            if (c < 1) {
+                throw new IllegalArgumentException("numClasses must be >= 1");
+            }
+            this.numClasses = c;
+            return this;
+        }
+
+        public Spec depth(int d) {
+            this.depth = d;
+            return this;
+        }
+
+        /** Channel width multiplier of the backbone. */
+        public Spec width(double w) {
+            this.width = w;
+            return this;
+        }
+
+        public Spec strideIn1x1(boolean b) {
+            this.strideIn1x1 = b;
+            return this;
+        }
+
+        public Spec asppDilations(int... d) {
+            if (d.length == 0) {
+                throw new IllegalArgumentException("at least one ASPP dilation");
+            }
+            this.asppDilations = d.clone();
+            return this;
+        }
+
+        public Spec asppDilations(List<Integer> d) {
+            return asppDilations(d.stream().mapToInt(Integer::intValue).toArray());
+        }
+
+        /** Convention of the final bilinear upsampling. */
+        public Spec alignCorners(boolean b) {
+            this.alignCorners = b;
+            return this;
+        }
+
+        /** Auxiliary classifier on layer3 (layer6). */
+        public Spec aux(boolean b) {
+            this.aux = b;
+            return this;
+        }
+
+        public Spec ceilMaxPool(boolean b) {
+            this.ceilMaxPool = b;
+            return this;
+        }
+
+        public Spec inputSize(int height, int width) {
+            if (height < 1 || width < 1) {
+                throw new IllegalArgumentException("input size must be positive");
+            }
+            this.inputHeight = height;
+            this.inputWidth = width;
+            return this;
+        }
+
+        public int numClasses() {
+            return numClasses;
+        }
+
+        public int depth() {
+            return depth;
+        }
+
+        public double width() {
+            return width;
+        }
+
+        public boolean strideIn1x1() {
+            return strideIn1x1;
+        }
+
+        public int[] asppDilations() {
+            return asppDilations.clone();
+        }
+
+        public boolean alignCorners() {
+            return alignCorners;
+        }
+
+        public boolean aux() {
+            return aux;
+        }
+
+        public boolean ceilMaxPool() {
+            return ceilMaxPool;
+        }
+
+        public int inputHeight() {
+            return inputHeight;
+        }
+
+        public int inputWidth() {
+            return inputWidth;
+        }
+
+        /** The backbone spec this segmenter uses. */
+        public ResNet.Spec backbone() {
+            return new ResNet.Spec().depth(depth).width(width).strideIn1x1(strideIn1x1).outputStride8().ceilMaxPool(ceilMaxPool);
+        }
+
+        /** Spatial size [h, w] of the stride-8 logits for this input size. */
+        public int[] logitsSize() {
+            requireSize();
+            int h = Layers.poolOut(Layers.convOut(inputHeight, 7, 2, 3, 1), 3, 2, 1, ceilMaxPool);
+            int w = Layers.poolOut(Layers.convOut(inputWidth, 7, 2, 3, 1), 3, 2, 1, ceilMaxPool);
+            return new int[]{Layers.convOut(h, 1, 2, 0, 1), Layers.convOut(w, 1, 2, 0, 1)};
+        }
+
+        private void requireSize() {
+            if (inputHeight < 1 || inputWidth < 1) {
+                throw new IllegalStateException("DeepLabV2.Spec: inputSize(height, width) must be set");
+            }
+        }
+    }
+
+    /** Builds the segmenter on a new placeholder {@code <prefix>input} [-1, 3, H, W] of ND4J's default float type. */
+    public static Network build(SameDiff sd, String prefix, Spec spec) {
+        spec.requireSize();
+        DataType dt = Nd4j.defaultFloatingPointType();
+        SDVariable x = sd.placeHolder((prefix == null ? "" : prefix) + INPUT, dt, -1, 3, spec.inputHeight(), spec.inputWidth());
+        return build(sd, prefix, spec, x);
+    }
+
+    /** Builds the segmenter on {@code input} [N, 3, H, W] (H, W as in the spec; N may be unknown). */
+    public static Network build(SameDiff sd, String prefix, Spec spec, SDVariable input) {
+        spec.requireSize();
+        Scope s = Scope.of(sd, prefix, input.dataType());
+        int inH = spec.inputHeight();
+        int inW = spec.inputWidth();
+        ResNet.Features f = ResNet.features(s, spec.backbone(), input, inH, inW);
+        ResNet.Feature l4 = f.layer(4);
+
+        Map<String, SDVariable> out = new LinkedHashMap<>();
+        int before = s.trainable().size();
+        SDVariable logits = classifier(s.child("layer5"), l4.x(), l4.channels(), spec.numClasses(), spec.asppDilations());
+        out.put(LOGITS, s.nameOutput(logits, LOGITS));
+        out.put(LOGITS_UP, s.nameOutput(Resize.bilinear(logits, spec.numClasses(), l4.height(), l4.width(), inH, inW,
+                spec.alignCorners()), LOGITS_UP));
+        if (spec.aux()) {
+            ResNet.Feature l3 = f.layer(3);
+            SDVariable aux = classifier(s.child("layer6"), l3.x(), l3.channels(), spec.numClasses(), spec.asppDilations());
+            out.put(AUX_LOGITS, s.nameOutput(aux, AUX_LOGITS));
+            out.put(AUX_LOGITS_UP, s.nameOutput(Resize.bilinear(aux, spec.numClasses(), l3.height(), l3.width(), inH, inW,
+                    spec.alignCorners()), AUX_LOGITS_UP));
+        }
+        List<String> head = new ArrayList<>(s.trainable().subList(before, s.trainable().size()));
+        return new Network(sd, s.prefix(), input, out, s.trainable(), s.frozen(), head);
+    }
+
+    /** ASPP classifier (AdaptSegNet Classifier_Module): sum over dilations of conv3x3(pad=d, dil=d, bias) -> classes. */
+    public static SDVariable classifier(Scope s, SDVariable x, int inChannels, int numClasses, int[] dilations) {
+        Scope list = s.child("conv2d_list");
+        SDVariable sum = null;
+        for (int i = 0; i < dilations.length; i++) {
+            int d = dilations[i];
+            SDVariable y = Layers.conv2d(list, Integer.toString(i), x,
+                    Conv.of(inChannels, numClasses, 3).pad(d).dilation(d).bias(true)
+                            .init(Init.normal(0.01)).biasInit(Init.torchDefault()));
+            sum = sum == null ? y : sum.add(y);
+        }
+        return sum;
+    }
+}

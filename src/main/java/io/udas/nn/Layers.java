@@ -1,0 +1,193 @@
+package io.udas.nn;
+
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.PadMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * SameDiff layer kit, NCHW activations throughout. Every op used here has a working backward pass in SameDiff
+ * 1.0.0-M2.1 (see the notes and the gradient-check tests).
+ *
+ * <p>Weight layouts (differ from PyTorch, convert at import):
+ * <ul>
+ *   <li>conv: [kH, kW, inC, outC] = PyTorch [outC, inC, kH, kW].permute(2, 3, 1, 0)</li>
+ *   <li>transposed conv: [kH, kW, outC, inC] = PyTorch ConvTranspose2d [inC, outC, kH, kW].permute(2, 3, 1, 0)</li>
+ *   <li>biases, BN and IN vectors: [C], as in PyTorch</li>
+ * </ul>
+ */
+public final class Layers {
+
+    /** BatchNorm epsilon (PyTorch default). */
+    public static final double BN_EPS = 1e-5;
+    /** InstanceNorm epsilon (PyTorch default). */
+    public static final double IN_EPS = 1e-5;
+
+    private Layers() {
+    }
+
+    /** Conv output size along one axis: floor((in + 2p - d(k-1) - 1) / s) + 1. */
+    public static int convOut(int in, int k, int s, int p, int d) {
+        int out = Math.floorDiv(in + 2 * p - d * (k - 1) - 1, s) + 1;
+        if (out < 1) {
+            throw new IllegalArgumentException("Input size " + in + " too small for k=" + k + " s=" + s + " p=" + p + " d=" + d);
+        }
+        return out;
+    }
+
+    /**
+     * 2-D convolution with explicit symmetric padding (PyTorch {@code nn.Conv2d} semantics), weights
+     * {@code <name>.weight} [k, k, inC, outC] and optional {@code <name>.bias} [outC].
+     */
+    public static SDVariable conv2d(Scope s, String name, SDVariable x, Conv c) {
+        long k = c.kernel();
+        long fanIn = (long) c.inChannels() * k * k;
+        long fanOut = (long) c.outChannels() * k * k;
+        SDVariable w = s.param(name + ".weight", c.weightInit(), fanIn, fanOut, k, k, c.inChannels(), c.outChannels());
+        SDVariable b = c.bias() ? s.param(name + ".bias", c.biasInit(), fanIn, fanOut, c.outChannels()) : null;
+        Conv2DConfig cfg = Conv2DConfig.builder()
+                .kH(k).kW(k).sH(c.stride()).sW(c.stride()).pH(c.pad()).pW(c.pad()).dH(c.dilation()).dW(c.dilation())
+                .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+        SameDiff sd = s.sd();
+        return b == null ? sd.cnn().conv2d(x, w, cfg) : sd.cnn().conv2d(x, w, b, cfg);
+    }
+
+    /**
+     * Transposed convolution with PyTorch {@code nn.ConvTranspose2d(in, out, k, stride, padding, output_padding)}
+     * semantics: out = (in-1)*s - 2p + k + output_padding. Weights {@code <name>.weight} [k, k, outC, inC] and optional
+     * {@code <name>.bias} [outC]. Built as a VALID deconv (full output) cropped to [p, p + out) on both axes, because
+     * libnd4j's SAME mode crops at the other end than PyTorch. Requires dilation 1 and output_padding <= padding.
+     *
+     * @param inH input height, @param inW input width (needed for the crop)
+     */
+    public static SDVariable transposedConv2d(Scope s, String name, SDVariable x, Conv c, int inH, int inW) {
+        if (c.dilation() != 1) {
+            throw new IllegalArgumentException("transposedConv2d supports dilation 1 only");
+        }
+        if (c.outputPadding() > c.pad()) {
+            throw new IllegalArgumentException("transposedConv2d needs output_padding <= padding");
+        }
+        long k = c.kernel();
+        // PyTorch ConvTranspose2d weight is [in, out, k, k]: fan_in = out*k*k, fan_out = in*k*k.
+        long fanIn = (long) c.outChannels() * k * k;
+        long fanOut = (long) c.inChannels() * k * k;
+        SDVariable w = s.param(name + ".weight", c.weightInit(), fanIn, fanOut, k, k, c.outChannels(), c.inChannels());
+        SDVariable b = c.bias() ? s.param(name + ".bias", c.biasInit(), fanIn, fanOut, c.outChannels()) : null;
+        DeConv2DConfig cfg = DeConv2DConfig.builder()
+                .kH(k).kW(k).sH(c.stride()).sW(c.stride()).pH(0).pW(0).dH(1).dW(1)
+                .isSameMode(false).dataFormat("NCHW").build();
+        SameDiff sd = s.sd();
+        SDVariable full = b == null ? sd.cnn().deconv2d(x, w, cfg) : sd.cnn().deconv2d(x, w, b, cfg);
+        int fullH = (inH - 1) * c.stride() + c.kernel();
+        int fullW = (inW - 1) * c.stride() + c.kernel();
+        int outH = c.transposedOutSize(inH);
+        int outW = c.transposedOutSize(inW);
+        if (outH == fullH && outW == fullW) {
+            return full;
+        }
+        return full.get(SDIndex.all(), SDIndex.all(),
+                SDIndex.interval(c.pad(), c.pad() + outH), SDIndex.interval(c.pad(), c.pad() + outW));
+    }
+
+    /**
+     * Frozen BatchNorm (DeepLab-v2 convention: statistics and affine fixed), y = (x - mean) / sqrt(var + eps) * w + b,
+     * with CONSTANT {@code <name>.weight} (1), {@code .bias} (0), {@code .running_mean} (0), {@code .running_var} (1).
+     * Built from primitives (scale and shift computed in the graph from the constants, so replacing their arrays takes
+     * effect) because the {@code batchNorm} op's backward fails in M2.1.
+     */
+    public static SDVariable frozenBatchNorm(Scope s, String name, SDVariable x, int channels) {
+        SDVariable w = s.buffer(name + ".weight", Init.ones(), channels);
+        SDVariable b = s.buffer(name + ".bias", Init.zeros(), channels);
+        SDVariable mean = s.buffer(name + ".running_mean", Init.zeros(), channels);
+        SDVariable var = s.buffer(name + ".running_var", Init.ones(), channels);
+        SDVariable scale = w.mul(var.add(BN_EPS).pow(-0.5));
+        SDVariable shift = b.sub(mean.mul(scale));
+        return x.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
+    }
+
+    /**
+     * Instance norm over H, W per sample and channel (biased variance, eps 1e-5), optionally with trainable affine
+     * {@code <name>.weight} (1) and {@code <name>.bias} (0). No running statistics (pytorch-CycleGAN default).
+     */
+    public static SDVariable instanceNorm(Scope s, String name, SDVariable x, int channels, boolean affine) {
+        SDVariable c = x.sub(x.mean(true, 2, 3));
+        SDVariable y = c.div(c.mul(c).mean(true, 2, 3).add(IN_EPS).pow(0.5));
+        if (affine) {
+            SDVariable g = s.param(name + ".weight", Init.ones(), 0, 0, channels);
+            SDVariable b = s.param(name + ".bias", Init.zeros(), 0, 0, channels);
+            y = y.mul(g.reshape(1, channels, 1, 1)).add(b.reshape(1, channels, 1, 1));
+        }
+        return y;
+    }
+
+    public static SDVariable relu(SDVariable x) {
+        return x.getSameDiff().nn().relu(x, 0.0);
+    }
+
+    public static SDVariable leakyRelu(SDVariable x, double alpha) {
+        return x.getSameDiff().nn().leakyRelu(x, alpha);
+    }
+
+    public static SDVariable tanh(SDVariable x) {
+        return x.getSameDiff().math().tanh(x);
+    }
+
+    /** Max-pool output size (PyTorch formula, including its ceil_mode rule that the last window starts inside). */
+    public static int poolOut(int in, int k, int s, int p, boolean ceil) {
+        int num = in + 2 * p - k;
+        int out = (ceil ? Math.floorDiv(num + s - 1, s) : Math.floorDiv(num, s)) + 1;
+        if (ceil && (out - 1) * s >= in + p) {
+            out--;
+        }
+        if (out < 1) {
+            throw new IllegalArgumentException("Input size " + in + " too small for pooling k=" + k + " s=" + s + " p=" + p);
+        }
+        return out;
+    }
+
+    /**
+     * Max-pool k x k, stride s, padding p with PyTorch semantics ({@code nn.MaxPool2d(k, s, p, ceil_mode=ceil)}):
+     * the input is padded with -inf (p before, as much as the last window needs after), then pooled VALID.
+     */
+    public static SDVariable maxPool(SDVariable x, int k, int s, int p, boolean ceil, int inH, int inW) {
+        SameDiff sd = x.getSameDiff();
+        int outH = poolOut(inH, k, s, p, ceil);
+        int outW = poolOut(inW, k, s, p, ceil);
+        int padBottom = Math.max(0, (outH - 1) * s + k - inH - p);
+        int padRight = Math.max(0, (outW - 1) * s + k - inW - p);
+        SDVariable in = x;
+        if (p > 0 || padBottom > 0 || padRight > 0) {
+            SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {p, padBottom}, {p, padRight}}));
+            in = sd.nn().pad(x, padding, PadMode.CONSTANT, Double.NEGATIVE_INFINITY);
+        }
+        Pooling2DConfig cfg = Pooling2DConfig.builder().kH(k).kW(k).sH(s).sW(s).pH(0).pW(0).dH(1).dW(1)
+                .type(Pooling2D.Pooling2DType.MAX).paddingMode(PaddingMode.VALID).isNHWC(false).build();
+        return sd.cnn().maxPooling2d(in, cfg);
+    }
+
+    /**
+     * Reflection padding by p on H and W (PyTorch {@code nn.ReflectionPad2d(p)}), differentiable: slices + reverse +
+     * concat (the pad op's REFLECT backward is wrong in M2.1). Needs p < H and p < W.
+     */
+    public static SDVariable reflectionPad(SDVariable x, int p, int inH, int inW) {
+        if (p == 0) {
+            return x;
+        }
+        if (p >= inH || p >= inW) {
+            throw new IllegalArgumentException("Reflection pad " + p + " needs H, W > p, got " + inH + "x" + inW);
+        }
+        SameDiff sd = x.getSameDiff();
+        SDVariable top = sd.reverse(x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(1, p + 1), SDIndex.all()), 2);
+        SDVariable bottom = sd.reverse(x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(inH - 1 - p, inH - 1), SDIndex.all()), 2);
+        SDVariable rows = sd.concat(2, top, x, bottom);
+        SDVariable left = sd.reverse(rows.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(1, p + 1)), 3);
+        SDVariable right = sd.reverse(rows.get(SDIndex.all(), SDIndex.all(), SDIndex.all(), SDIndex.interval(inW - 1 - p, inW - 1)), 3);
+        return sd.concat(3, left, rows, right);
+    }
+}

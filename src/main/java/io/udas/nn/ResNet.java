@@ -1,0 +1,279 @@
+package io.udas.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ResNet v1 backbone (no average pool, no fc), PyTorch/torchvision state-dict names, frozen BatchNorm.
+ *
+ * <p>Depth 18/34 use basic blocks with [2,2,2,2]/[3,4,6,3] units; 50/101/152 bottlenecks with
+ * [3,4,6,3]/[3,4,23,3]/[3,8,36,3]. Stem: conv1 7x7 s2 p3 (no bias), bn1, relu, max-pool 3x3 s2 p1 (ceil mode optional).
+ * Stage i has planes = base * 2^i with base = max(1, round(64 * width)); bottleneck outputs are 4 * planes.
+ *
+ * <p>Names: {@code conv1.weight}, {@code bn1.*}, {@code layer{1-4}.{b}.conv{1,2,3}.weight},
+ * {@code layer{1-4}.{b}.bn{1,2,3}.{weight,bias,running_mean,running_var}},
+ * {@code layer{1-4}.0.downsample.0.weight} (1x1 conv, no bias), {@code layer{1-4}.0.downsample.1.*} (BN).
+ *
+ * <p>Dilated stages (DeepLab-v2 / AdaptSegNet): every 3x3 conv of a stage with dilation d uses padding d and dilation d
+ * (including the first block); the downsample branch has the stage's stride (1 for dilated stages).
+ */
+public final class ResNet {
+
+    /** Output keys of {@link #build}. */
+    public static final String OUT_LAYER4 = "layer4";
+    public static final String OUT_LAYER3 = "layer3";
+    public static final String OUT_LAYER2 = "layer2";
+    public static final String OUT_LAYER1 = "layer1";
+
+    private ResNet() {
+    }
+
+    /** Backbone specification (fluent setters). */
+    public static final class Spec {
+        private int depth = 101;
+        private double width = 1.0;
+        private boolean strideIn1x1 = true;
+        private int[] strides = {1, 2, 2, 2};
+        private int[] dilations = {1, 1, 1, 1};
+        private boolean ceilMaxPool = true;
+        private int inChannels = 3;
+        private Init convInit = Init.kaimingNormalFanOut();
+
+        public Spec depth(int d) {
+            units(d);
+            this.depth = d;
+            return this;
+        }
+
+        /** Channel width multiplier (1.0 = standard; tests use e.g. 1/8). */
+        public Spec width(double w) {
+            if (!(w > 0)) {
+                throw new IllegalArgumentException("width must be > 0");
+            }
+            this.width = w;
+            return this;
+        }
+
+        /** Stride in the first 1x1 conv of a bottleneck (Caffe / DeepLab-v2 checkpoints) instead of the 3x3 (torchvision). */
+        public Spec strideIn1x1(boolean b) {
+            this.strideIn1x1 = b;
+            return this;
+        }
+
+        /** Strides of layer1..layer4 (default 1,2,2,2). */
+        public Spec strides(int... s) {
+            if (s.length != 4) {
+                throw new IllegalArgumentException("4 stage strides expected");
+            }
+            this.strides = s.clone();
+            return this;
+        }
+
+        /** Dilations of layer1..layer4 (default 1,1,1,1). */
+        public Spec dilations(int... d) {
+            if (d.length != 4) {
+                throw new IllegalArgumentException("4 stage dilations expected");
+            }
+            this.dilations = d.clone();
+            return this;
+        }
+
+        /** DeepLab-v2 output stride 8: layer3 stride 1 dilation 2, layer4 stride 1 dilation 4. */
+        public Spec outputStride8() {
+            return strides(1, 2, 1, 1).dilations(1, 1, 2, 4);
+        }
+
+        /** Max-pool ceil_mode (true: Caffe / AdaptSegNet ResNet; false: torchvision). */
+        public Spec ceilMaxPool(boolean b) {
+            this.ceilMaxPool = b;
+            return this;
+        }
+
+        public Spec inChannels(int c) {
+            this.inChannels = c;
+            return this;
+        }
+
+        /** Initialiser of every conv weight (default Kaiming normal, fan_out). */
+        public Spec convInit(Init init) {
+            this.convInit = init;
+            return this;
+        }
+
+        public int depth() {
+            return depth;
+        }
+
+        public double width() {
+            return width;
+        }
+
+        public boolean strideIn1x1() {
+            return strideIn1x1;
+        }
+
+        public int[] strides() {
+            return strides.clone();
+        }
+
+        public int[] dilations() {
+            return dilations.clone();
+        }
+
+        public boolean ceilMaxPool() {
+            return ceilMaxPool;
+        }
+
+        public int inChannels() {
+            return inChannels;
+        }
+
+        public boolean bottleneck() {
+            return depth >= 50;
+        }
+
+        public int expansion() {
+            return bottleneck() ? 4 : 1;
+        }
+
+        /** Blocks per stage. */
+        public int[] units() {
+            return units(depth);
+        }
+
+        private static int[] units(int depth) {
+            return switch (depth) {
+                case 18 -> new int[]{2, 2, 2, 2};
+                case 34, 50 -> new int[]{3, 4, 6, 3};
+                case 101 -> new int[]{3, 4, 23, 3};
+                case 152 -> new int[]{3, 8, 36, 3};
+                default -> throw new IllegalArgumentException("Unsupported ResNet depth " + depth + " (18, 34, 50, 101, 152)");
+            };
+        }
+
+        /** Stem width: max(1, round(64 * width)). */
+        public int baseWidth() {
+            return Math.max(1, (int) Math.round(64 * width));
+        }
+
+        /** Planes of stage i (0..3): base * 2^i. */
+        public int planes(int stage) {
+            return baseWidth() << stage;
+        }
+
+        /** Output channels of stage i (0..3). */
+        public int stageChannels(int stage) {
+            return planes(stage) * expansion();
+        }
+
+        /** Output channels of layer4. */
+        public int outChannels() {
+            return stageChannels(3);
+        }
+    }
+
+    /** A feature map with its channel count and spatial size. */
+    public record Feature(SDVariable x, int channels, int height, int width) {
+    }
+
+    /** Stem and stage outputs. {@code stages.get(i)} is layer(i+1). */
+    public record Features(Feature stem, List<Feature> stages) {
+        public Feature layer(int i) {
+            return stages.get(i - 1);
+        }
+    }
+
+    /** Builds the backbone in scope {@code s} on x [N, inC, inH, inW]. */
+    public static Features features(Scope s, Spec spec, SDVariable x, int inH, int inW) {
+        int base = spec.baseWidth();
+        SDVariable y = Layers.conv2d(s, "conv1", x,
+                Conv.of(spec.inChannels(), base, 7).stride(2).pad(3).bias(false).init(spec.convInit));
+        int h = Layers.convOut(inH, 7, 2, 3, 1);
+        int w = Layers.convOut(inW, 7, 2, 3, 1);
+        y = Layers.relu(Layers.frozenBatchNorm(s, "bn1", y, base));
+        y = Layers.maxPool(y, 3, 2, 1, spec.ceilMaxPool(), h, w);
+        h = Layers.poolOut(h, 3, 2, 1, spec.ceilMaxPool());
+        w = Layers.poolOut(w, 3, 2, 1, spec.ceilMaxPool());
+        Feature stem = new Feature(y, base, h, w);
+
+        List<Feature> stages = new ArrayList<>();
+        Feature cur = stem;
+        int[] units = spec.units();
+        for (int i = 0; i < 4; i++) {
+            cur = stage(s.child("layer" + (i + 1)), spec, cur, spec.planes(i), units[i], spec.strides[i], spec.dilations[i]);
+            stages.add(cur);
+        }
+        return new Features(stem, List.copyOf(stages));
+    }
+
+    private static Feature stage(Scope s, Spec spec, Feature in, int planes, int blocks, int stride, int dilation) {
+        int outC = planes * spec.expansion();
+        Feature cur = in;
+        for (int b = 0; b < blocks; b++) {
+            int st = b == 0 ? stride : 1;
+            boolean downsample = b == 0 && (st != 1 || cur.channels() != outC);
+            Scope bs = s.child(Integer.toString(b));
+            cur = spec.bottleneck()
+                    ? bottleneck(bs, spec, cur, planes, st, dilation, downsample)
+                    : basic(bs, spec, cur, planes, st, dilation, downsample);
+        }
+        return cur;
+    }
+
+    private static SDVariable shortcut(Scope s, Spec spec, Feature in, int outC, int stride, boolean downsample) {
+        if (!downsample) {
+            return in.x();
+        }
+        Scope ds = s.child("downsample");
+        SDVariable y = Layers.conv2d(ds, "0", in.x(), Conv.of(in.channels(), outC, 1).stride(stride).bias(false).init(spec.convInit));
+        return Layers.frozenBatchNorm(ds, "1", y, outC);
+    }
+
+    private static Feature basic(Scope s, Spec spec, Feature in, int planes, int stride, int d, boolean downsample) {
+        SDVariable y = Layers.conv2d(s, "conv1", in.x(),
+                Conv.of(in.channels(), planes, 3).stride(stride).pad(d).dilation(d).bias(false).init(spec.convInit));
+        y = Layers.relu(Layers.frozenBatchNorm(s, "bn1", y, planes));
+        y = Layers.conv2d(s, "conv2", y, Conv.of(planes, planes, 3).pad(d).dilation(d).bias(false).init(spec.convInit));
+        y = Layers.frozenBatchNorm(s, "bn2", y, planes);
+        y = Layers.relu(y.add(shortcut(s, spec, in, planes, stride, downsample)));
+        return new Feature(y, planes, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
+    }
+
+    private static Feature bottleneck(Scope s, Spec spec, Feature in, int planes, int stride, int d, boolean downsample) {
+        int s1 = spec.strideIn1x1() ? stride : 1;
+        int s3 = spec.strideIn1x1() ? 1 : stride;
+        int outC = planes * 4;
+        SDVariable y = Layers.conv2d(s, "conv1", in.x(), Conv.of(in.channels(), planes, 1).stride(s1).bias(false).init(spec.convInit));
+        y = Layers.relu(Layers.frozenBatchNorm(s, "bn1", y, planes));
+        y = Layers.conv2d(s, "conv2", y,
+                Conv.of(planes, planes, 3).stride(s3).pad(d).dilation(d).bias(false).init(spec.convInit));
+        y = Layers.relu(Layers.frozenBatchNorm(s, "bn2", y, planes));
+        y = Layers.conv2d(s, "conv3", y, Conv.of(planes, outC, 1).bias(false).init(spec.convInit));
+        y = Layers.frozenBatchNorm(s, "bn3", y, outC);
+        y = Layers.relu(y.add(shortcut(s, spec, in, outC, stride, downsample)));
+        return new Feature(y, outC, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
+    }
+
+    /**
+     * Builds a standalone backbone on {@code input} [N, inC, inH, inW] (or on a new placeholder {@code <prefix>input}
+     * when input is null). Outputs: layer4 (main), layer3, layer2, layer1. No head.
+     */
+    public static Network build(SameDiff sd, String prefix, Spec spec, SDVariable input, int inH, int inW) {
+        DataType dt = input != null ? input.dataType() : org.nd4j.linalg.factory.Nd4j.defaultFloatingPointType();
+        Scope s = Scope.of(sd, prefix, dt);
+        SDVariable x = input != null ? input : sd.placeHolder(s.name("input"), dt, -1, spec.inChannels(), inH, inW);
+        Features f = features(s, spec, x, inH, inW);
+        Map<String, SDVariable> out = new LinkedHashMap<>();
+        out.put(OUT_LAYER4, s.nameOutput(f.layer(4).x(), OUT_LAYER4));
+        out.put(OUT_LAYER3, f.layer(3).x());
+        out.put(OUT_LAYER2, f.layer(2).x());
+        out.put(OUT_LAYER1, f.layer(1).x());
+        return new Network(sd, s.prefix(), x, out, s.trainable(), s.frozen(), List.of());
+    }
+}

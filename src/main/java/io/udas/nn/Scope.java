@@ -1,0 +1,153 @@
+package io.udas.nn;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A naming scope inside a SameDiff graph, plus the record of the parameters a builder created.
+ *
+ * <p>Names are built PyTorch-state-dict style: {@code prefix + path + "." + local}, e.g. the root scope with prefix
+ * {@code "seg."} and child {@code "layer1.0"} names its conv weight {@code seg.layer1.0.conv1.weight}.
+ *
+ * <p>Trainable parameters are SameDiff VARIABLEs; non-trainable ones (frozen BN) are CONSTANTs: they get no gradient
+ * from {@code calculateGradients} (asking for one returns no entry) and {@code fit} never updates them, yet their values
+ * can still be replaced by name ({@code sd.getVariable(name).setArray(..)} / {@code sd.setArrayForVariable(..)}).
+ *
+ * <p>In reuse mode ({@link #reusing}) a parameter that already exists in the graph is returned as is (shape checked)
+ * instead of being created, so the same network can be applied to several inputs with shared weights.
+ */
+public final class Scope {
+
+    private final SameDiff sd;
+    private final String rootPrefix;
+    private final String path;
+    private final DataType dataType;
+    private final boolean reuse;
+    private final List<String> trainable;
+    private final List<String> frozen;
+
+    private Scope(SameDiff sd, String rootPrefix, String path, DataType dataType, boolean reuse,
+                  List<String> trainable, List<String> frozen) {
+        this.sd = sd;
+        this.rootPrefix = rootPrefix == null ? "" : rootPrefix;
+        this.path = path;
+        this.dataType = dataType;
+        this.reuse = reuse;
+        this.trainable = trainable;
+        this.frozen = frozen;
+    }
+
+    /** A root scope creating new parameters of the given floating type. Prefix may be "" or e.g. "seg.". */
+    public static Scope of(SameDiff sd, String prefix, DataType dataType) {
+        return new Scope(sd, prefix, "", dataType, false, new ArrayList<>(), new ArrayList<>());
+    }
+
+    /** A root scope with ND4J's default floating type. */
+    public static Scope of(SameDiff sd, String prefix) {
+        return of(sd, prefix, Nd4j.defaultFloatingPointType());
+    }
+
+    /** A root scope that reuses parameters already in the graph (creating only missing ones). */
+    public static Scope reusing(SameDiff sd, String prefix, DataType dataType) {
+        return new Scope(sd, prefix, "", dataType, true, new ArrayList<>(), new ArrayList<>());
+    }
+
+    /** A child scope: names get {@code name + "."} appended to the current path. Shares the parameter record. */
+    public Scope child(String name) {
+        return new Scope(sd, rootPrefix, path + name + ".", dataType, reuse, trainable, frozen);
+    }
+
+    public SameDiff sd() {
+        return sd;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    public String prefix() {
+        return rootPrefix;
+    }
+
+    public boolean isReuse() {
+        return reuse;
+    }
+
+    /** Full graph name of a local name in this scope. */
+    public String name(String local) {
+        return rootPrefix + path + local;
+    }
+
+    /** A trainable parameter (VARIABLE), initialised by {@code init} unless reused. */
+    public SDVariable param(String local, Init init, long fanIn, long fanOut, long... shape) {
+        String n = name(local);
+        SDVariable v = existing(n, shape, VariableType.VARIABLE);
+        if (v == null) {
+            v = sd.var(n, init.sample(dataType, fanIn, fanOut, shape));
+        }
+        trainable.add(n);
+        return v;
+    }
+
+    /** A non-trainable parameter / buffer (CONSTANT) with the given value unless reused. */
+    public SDVariable buffer(String local, Init init, long... shape) {
+        String n = name(local);
+        SDVariable v = existing(n, shape, VariableType.CONSTANT);
+        if (v == null) {
+            v = sd.constant(n, init.sample(dataType, 0, 0, shape));
+        }
+        frozen.add(n);
+        return v;
+    }
+
+    private SDVariable existing(String n, long[] shape, VariableType type) {
+        if (!sd.hasVariable(n)) {
+            return null;
+        }
+        if (!reuse) {
+            throw new IllegalStateException("Variable '" + n + "' already exists in the graph (use a different prefix, or Scope.reusing to share weights)");
+        }
+        SDVariable v = sd.getVariable(n);
+        if (v.getVariableType() != type) {
+            throw new IllegalStateException("Variable '" + n + "' exists with type " + v.getVariableType() + ", expected " + type);
+        }
+        INDArray arr = v.getArr();
+        if (arr != null && !Arrays.equals(arr.shape(), shape)) {
+            throw new IllegalStateException("Variable '" + n + "' exists with shape " + Arrays.toString(arr.shape())
+                    + ", expected " + Arrays.toString(shape));
+        }
+        return v;
+    }
+
+    /** Names of trainable parameters created or reused through this scope tree, in creation order. */
+    public List<String> trainable() {
+        return Collections.unmodifiableList(trainable);
+    }
+
+    /** Names of non-trainable parameters created or reused through this scope tree, in creation order. */
+    public List<String> frozen() {
+        return Collections.unmodifiableList(frozen);
+    }
+
+    /**
+     * Gives {@code v} the name {@code prefix + key} if it is free, otherwise {@code prefix + key + "_" + i} with the
+     * smallest free i (so repeated applications of a reused network get distinct output names).
+     */
+    public SDVariable nameOutput(SDVariable v, String key) {
+        String base = rootPrefix + key;
+        String n = base;
+        for (int i = 1; sd.hasVariable(n); i++) {
+            n = base + "_" + i;
+        }
+        return v.rename(n);
+    }
+}
