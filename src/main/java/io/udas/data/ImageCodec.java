@@ -54,9 +54,10 @@ public final class ImageCodec {
             if (size == null || (size.height == img.rows() && size.width == img.cols())) {
                 return new Decoded(toPlanar(img), img.rows(), img.cols());
             }
-            try (Mat small = new Mat()) {
-                resize(img, small, new org.bytedeco.opencv.opencv_core.Size(size.width, size.height), 0, 0,
-                        INTER_LINEAR);
+            try (Mat small = new Mat();
+                 org.bytedeco.opencv.opencv_core.Size dsize = new org.bytedeco.opencv.opencv_core.Size(size.width,
+                         size.height)) {
+                resize(img, small, dsize, 0, 0, INTER_LINEAR);
                 return new Decoded(toPlanar(small), img.rows(), img.cols());
             }
         }

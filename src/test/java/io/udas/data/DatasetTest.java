@@ -156,4 +156,22 @@ class DatasetTest {
         assertEquals(LabelFormat.TRAIN_IDS, pl.labelFormat());
         assertArrayEquals(new int[]{5, 5}, java.util.Arrays.copyOf(pl.load(1, null, null).label(), 2));
     }
+
+    @Test
+    void translatedCopyReadsBackWithTheSameIdsAndMatchingLabels() throws Exception {
+        Path cs = Trees.cityscapes(dir.resolve("cs"));
+        Dataset ds = Dataset.open("cs", Trees.config(Layout.CITYSCAPES, cs), false);
+        Gta5Writer out = new Gta5Writer(dir.resolve("translated"), ds);
+        for (Sample s : ds.samples()) {
+            out.write(s, org.nd4j.linalg.factory.Nd4j.ones(3, 3, 4).muli(9));
+        }
+        Dataset back = Dataset.open("tr", out.config(), false);
+        assertEquals(ds.samples().stream().map(Sample::id).toList(), back.samples().stream().map(Sample::id).toList());
+        LoadedSample s = back.load(0, null, null);
+        assertEquals(3, s.labelHeight());
+        assertEquals(4, s.labelWidth());
+        assertEquals(9f, s.image()[5]);
+        assertEquals(0, s.label()[5]); // road ids carried over (the 1-pixel car corner falls between samples)
+        assertEquals(0, back.stats().labelsResized());
+    }
 }
