@@ -2,7 +2,6 @@ package io.udas.data;
 
 import io.udas.config.DatasetConfig;
 import io.udas.config.LabelFormat;
-import io.udas.config.Layout;
 import io.udas.config.Size;
 
 import java.io.IOException;

@@ -202,15 +202,17 @@ public final class Photometric {
                 for (int x = -r; x < w + r; x++) {
                     line[x + r] = img[row + Math.min(w - 1, Math.max(0, x))];
                 }
-                for (int x = 0; x < w; x++) {
-                    float v = 0;
-                    for (int j = 0; j < k.length; j++) {
-                        v += k[j] * line[x + j];
+                // Tap-outer loops keep the inner loop a contiguous multiply-add the JIT vectorises.
+                int o = y * w;
+                java.util.Arrays.fill(tmp, o, o + w, 0f);
+                for (int j = 0; j < k.length; j++) {
+                    float kj = k[j];
+                    for (int x = 0; x < w; x++) {
+                        tmp[o + x] += kj * line[x + j];
                     }
-                    tmp[y * w + x] = v;
                 }
             }
-            // Vertical pass row by row, so that the inner loop runs along contiguous memory.
+            // Vertical pass row by row, likewise.
             for (int y = 0; y < h; y++) {
                 int row = p + y * w;
                 java.util.Arrays.fill(img, row, row + w, 0f);
