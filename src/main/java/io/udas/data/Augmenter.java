@@ -30,7 +30,7 @@ public final class Augmenter {
     }
 
     /** The geometric draw for an input of {@code h}x{@code w}; consumes {@code rnd} in a fixed order. */
-    public GeometricTransform drawGeometry(int h, int w, SplittableRandom rnd) {
+    GeometricTransform drawGeometry(int h, int w, SplittableRandom rnd) {
         if (cfg == null) {
             return GeometricTransform.identity(h, w);
         }

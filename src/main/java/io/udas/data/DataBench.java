@@ -20,12 +20,17 @@ public final class DataBench {
     private DataBench() {
     }
 
-    /** Images per second of a measurement, with what was measured. */
-    public record Result(double imagesPerSecond, int images, int batchSize, int threads, int height, int width) {
+    /**
+     * A measurement: wall-clock images per second, and process CPU seconds per image (which other
+     * processes on a shared machine do not inflate; 1 / it is the rate one free core sustains).
+     */
+    public record Result(double imagesPerSecond, double cpuSecondsPerImage, int images, int batchSize, int threads,
+                         int height, int width) {
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%.1f images/s (%d images of %dx%d, batch %d, %d loader threads)",
-                    imagesPerSecond, images, width, height, batchSize, threads);
+            return String.format(java.util.Locale.ROOT, "%.1f images/s, %.1f ms CPU per image (%d images of %dx%d, "
+                    + "batch %d, %d loader threads)", imagesPerSecond, 1000 * cpuSecondsPerImage, images, width,
+                    height, batchSize, threads);
         }
     }
 
@@ -79,15 +84,22 @@ public final class DataBench {
             for (int i = 0; i < batches; i++) {
                 last = it.next();
             }
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             for (int i = 0; i < batches; i++) {
                 last = it.next();
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            double cpu = (processCpuNanos() - cpu0) / 1e9;
+            int images = batches * batchSize;
             long[] shape = last.images().shape();
-            return new Result(batches * batchSize / secs, batches * batchSize, batchSize, threads, (int) shape[2],
-                    (int) shape[3]);
+            return new Result(images / secs, cpu / images, images, batchSize, threads, (int) shape[2], (int) shape[3]);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void deleteTree(Path dir) {

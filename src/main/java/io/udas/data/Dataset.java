@@ -218,11 +218,6 @@ public final class Dataset {
         return labelFormat;
     }
 
-    /** The size every image and label is resized to on load, or null (their own size). */
-    public Size resize() {
-        return resize;
-    }
-
     public boolean skipBad() {
         return skipBad;
     }

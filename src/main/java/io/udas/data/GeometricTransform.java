@@ -83,24 +83,12 @@ public final class GeometricTransform {
         return new GeometricTransform(height, width, sh, sw, y, x, ch, cw, f);
     }
 
-    public int height() {
-        return height;
-    }
-
-    public int width() {
-        return width;
-    }
-
     public int outHeight() {
         return outH;
     }
 
     public int outWidth() {
         return outW;
-    }
-
-    public boolean flipped() {
-        return flip;
     }
 
     /** Scaled-image column of view column {@code ox}, or -1 where the view is padding. */

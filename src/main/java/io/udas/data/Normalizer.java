@@ -51,7 +51,7 @@ public final class Normalizer {
     }
 
     /** A copy with channels 0 and 2 exchanged (BGR <-> RGB). */
-    public static INDArray swapRedBlue(INDArray x) {
+    private static INDArray swapRedBlue(INDArray x) {
         int dim = x.rank() - 3;
         return Nd4j.concat(dim, channel(x, 2), channel(x, 1), channel(x, 0));
     }

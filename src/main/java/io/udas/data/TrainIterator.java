@@ -51,10 +51,6 @@ public final class TrainIterator implements AutoCloseable {
         return iteration;
     }
 
-    public Dataset dataset() {
-        return dataset;
-    }
-
     /** The next batch; labels are null when the dataset is unlabeled. */
     public Batch next() {
         Raw r = prefetcher.next();
