@@ -7,6 +7,8 @@ public class AugmentConfig implements Validatable {
     public double scaleMin = 1.0;
     public double scaleMax = 1.0;
     public boolean flip = true;
+    /** Pad the image with the model's mean colour (0 after normalisation) where the crop leaves it; false = black. */
+    public boolean padWithMean = true;
     /** Photometric jitter strengths (0 = off), image only. */
     public double brightness = 0;
     public double contrast = 0;
