@@ -63,6 +63,7 @@ final class SweepCharts {
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setLegendVisible(false);
         c.getStyler().setMarkerSize(9);
+        c.getStyler().setYAxisDecimalPattern(pct ? "#0.0" : "#0.000");
         List<Double> xs = new ArrayList<>();
         List<Double> ys = new ArrayList<>();
         for (TrialResult r : ok) {
@@ -86,6 +87,8 @@ final class SweepCharts {
         CategoryChart c = new CategoryChartBuilder().width(W).height(H).title("best " + yTitle + " per " + p.name)
                 .xAxisTitle(p.name).yAxisTitle(yTitle).build();
         c.getStyler().setLegendVisible(false);
+        c.getStyler().setYAxisDecimalPattern(pct ? "#0.0" : "#0.000");
+        c.getStyler().setLabelsVisible(true);
         Map<String, Double> best = new LinkedHashMap<>();
         for (Param.Choice ch : p.choices) {
             best.put(ch.text(), null);
@@ -112,6 +115,7 @@ final class SweepCharts {
     static XYChart curve(DataDependency dd, String title, String xTitle, String yTitle, boolean pct, String single) {
         XYChart c = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         c.getStyler().setMarkerSize(8);
+        c.getStyler().setYAxisDecimalPattern(pct ? "#0.0" : "#0.000");
         for (String s : dd.series()) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();

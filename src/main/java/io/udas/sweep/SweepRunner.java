@@ -133,6 +133,7 @@ public final class SweepRunner {
         }
         long deadline = sweep.maxTime == null ? Long.MAX_VALUE : System.nanoTime() + sweep.maxTime.toNanos();
         AtomicInteger notStarted = new AtomicInteger();
+        AtomicInteger started = new AtomicInteger();
         AtomicInteger finished = new AtomicInteger(done);
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread th = new Thread(r, "udas-sweep-slot");
@@ -150,10 +151,12 @@ public final class SweepRunner {
                         return;
                     }
                     try {
-                        if (System.nanoTime() > deadline) {
+                        // The budget stops new starts; the first trial of a session always starts, so reruns progress.
+                        if (System.nanoTime() > deadline && started.get() > 0) {
                             notStarted.incrementAndGet();
                             return;
                         }
+                        started.incrementAndGet();
                         String gpu = slot.isEmpty() ? null : slot;
                         record(TrialResult.pending(t).withStatus(Status.RUNNING, null));
                         out.printf(Locale.ROOT, "[sweep] trial %s start: %s%s%n", t.id(), t.describe(),
@@ -305,27 +308,16 @@ public final class SweepRunner {
     }
 
     /**
-     * The known state: results.csv rows, overlaid by the trials' result.json files under {@code src}; a trial
-     * recorded as running without a result file was interrupted and is pending again.
+     * The known state: results.csv rows, overlaid by the result.json files of the sweep folder's trials, then by
+     * those under {@code src} (another copy of the sweep folder, e.g. the shared volume); a trial recorded as
+     * running without a result file was interrupted and is pending again.
      */
     void loadState(Path src) {
         results.clear();
-        Map<Integer, TrialResult> csv = ResultsCsv.read(dir.resolve(ResultsCsv.FILE));
-        results.putAll(csv);
-        Path trials = src.resolve("trials");
-        if (Files.isDirectory(trials)) {
-            try (Stream<Path> s = Files.list(trials)) {
-                for (Path td : s.sorted().toList()) {
-                    TrialResult r = TrialResult.read(td);
-                    if (r != null && r.status().isFinal()) {
-                        String rel = src.equals(dir) ? "trials/" + td.getFileName() : td.toString();
-                        results.put(r.index(), new TrialResult(r.index(), r.params(), r.score(), r.status(), r.reason(),
-                                r.durationS(), rel, r.finished()));
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + trials, e);
-            }
+        results.putAll(ResultsCsv.read(dir.resolve(ResultsCsv.FILE)));
+        overlayTrials(dir);
+        if (!src.equals(dir)) {
+            overlayTrials(src);
         }
         for (Map.Entry<Integer, TrialResult> e : new ArrayList<>(results.entrySet())) {
             TrialResult r = e.getValue();
@@ -336,6 +328,25 @@ public final class SweepRunner {
                 e.setValue(new TrialResult(r.index(), r.params(), null, Status.PENDING, "interrupted; runs again",
                         null, r.runDir(), null));
             }
+        }
+    }
+
+    private void overlayTrials(Path sweepDir) {
+        Path trials = sweepDir.resolve("trials");
+        if (!Files.isDirectory(trials)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(trials)) {
+            for (Path td : s.sorted().toList()) {
+                TrialResult r = TrialResult.read(td);
+                if (r != null && r.status().isFinal()) {
+                    String rel = sweepDir.equals(dir) ? "trials/" + td.getFileName() : td.toString();
+                    results.put(r.index(), new TrialResult(r.index(), r.params(), r.score(), r.status(), r.reason(),
+                            r.durationS(), rel, r.finished()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + trials, e);
         }
     }
 

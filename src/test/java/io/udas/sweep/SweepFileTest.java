@@ -123,10 +123,10 @@ class SweepFileTest {
         List<Trial> plan = dd.plan();
         assertEquals(9, plan.size(), "5 subset sizes for UDAS, 4 for SL (no SL run without labels)");
         assertEquals(List.of("2975", "1000", "500", "100"), plan.stream()
-                .filter(t -> t.values().get("method").equals("sl")).map(t -> t.values().get("data.labeled_target")).toList());
-        assertEquals(5, plan.stream().filter(t -> t.values().get("method").equals("udas")).count());
-        assertTrue(plan.stream().filter(t -> t.values().get("method").equals("sl")).allMatch(t -> t.command().equals("train")));
-        assertTrue(plan.stream().filter(t -> t.values().get("method").equals("udas")).allMatch(t -> t.command().equals("pipeline")));
+                .filter(t -> t.values().get("method").equals("SL")).map(t -> t.values().get("data.labeled_target")).toList());
+        assertEquals(5, plan.stream().filter(t -> t.values().get("method").equals("UDAS")).count());
+        assertTrue(plan.stream().filter(t -> t.values().get("method").equals("SL")).allMatch(t -> t.command().equals("train")));
+        assertTrue(plan.stream().filter(t -> t.values().get("method").equals("UDAS")).allMatch(t -> t.command().equals("pipeline")));
 
         List<Trial> lam = Sweep.load(hs.resolve("lambda-adv-cm.yaml")).plan();
         assertTrue(lam.stream().allMatch(t -> t.values().containsKey("uda.lambda_adv") && t.values().containsKey("uda.lambda_cm")));
