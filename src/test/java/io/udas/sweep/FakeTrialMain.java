@@ -17,7 +17,7 @@ import java.util.Map;
  * A trivial trainer for sweep tests, started like the real CLI ({@code <command> --config F --set k=v ...}).
  * It loads the run config exactly like udas does, then writes summary.json with a score that is a known
  * function of the config ({@link #score}). seed 13 fails, seed 17 hangs, seed 19 writes a null score.
- * Every start appends a line to {@code <output_dir>/starts.txt}; its pid goes to {@code <output_dir>/pid}.
+ * train.iterations 99 sleeps 0.4 s. Every start appends a line to {@code <output_dir>/starts.txt}; its pid goes to {@code <output_dir>/pid}.
  */
 public final class FakeTrialMain {
     private FakeTrialMain() {
@@ -53,7 +53,14 @@ public final class FakeTrialMain {
         if (c.seed == 17) {
             Thread.sleep(Long.MAX_VALUE);
         }
+        long startedMs = System.currentTimeMillis();
+        if (c.train.iterations == 99) {
+            Thread.sleep(400); // long enough for trials to overlap
+        }
         Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("cuda_visible_devices", System.getenv("CUDA_VISIBLE_DEVICES"));
+        summary.put("started_ms", startedMs);
+        summary.put("ended_ms", System.currentTimeMillis());
         summary.put("score", c.seed == 19 ? null
                 : score(c.uda.lambdaAdv, c.uda.lambdaCm, c.pseudo.threshold, c.data.labeledTarget));
         summary.put("command", command);

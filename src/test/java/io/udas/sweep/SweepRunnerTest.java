@@ -178,6 +178,41 @@ class SweepRunnerTest {
     }
 
     @Test
+    void trialsArePinnedOneGpuPerSlot() throws Exception {
+        Path f = Fixtures.sweep(dir, "gpus", Fixtures.FAST_JVM + """
+                command: train
+                gpus: [3, 5]
+                overrides: {train.iterations: 99}
+                params:
+                  pseudo.threshold: {values: [0.6, 0.7, 0.8, 0.9, 0.95, 0.99]}
+                """);
+        SweepRunner r = Fixtures.runner(Sweep.load(f), log);
+        assertEquals(6, r.run().ok(), log.toString());
+        assertTrue(log.toString().contains("2 at a time on GPUs [3, 5]"), "parallel defaults to the GPU count: " + log);
+        List<long[]> spans = new java.util.ArrayList<>();
+        List<String> gpus = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Path td = r.dir().resolve("trials").resolve(Trial.id(i));
+            com.fasterxml.jackson.databind.JsonNode s = SweepRunner.readJson(td.resolve("summary.json"));
+            String gpu = s.path("cuda_visible_devices").asText();
+            assertTrue(gpu.equals("3") || gpu.equals("5"), "CUDA_VISIBLE_DEVICES of trial " + i + ": " + gpu);
+            assertEquals(gpu, SweepRunner.readJson(td.resolve("trial.json")).path("gpu").asText());
+            spans.add(new long[]{s.path("started_ms").asLong(), s.path("ended_ms").asLong()});
+            gpus.add(gpu);
+        }
+        int overlaps = 0;
+        for (int i = 0; i < 6; i++) {
+            for (int j = i + 1; j < 6; j++) {
+                if (spans.get(i)[0] < spans.get(j)[1] && spans.get(j)[0] < spans.get(i)[1]) {
+                    overlaps++;
+                    assertNotEquals(gpus.get(i), gpus.get(j), "trials " + i + " and " + j + " ran at once on one GPU");
+                }
+            }
+        }
+        assertTrue(overlaps > 0, "two slots ran trials side by side");
+    }
+
+    @Test
     void timeBudgetStopsStartingTrials() throws Exception {
         Path f = Fixtures.sweep(dir, "budget", Fixtures.FAST_JVM + """
                 gpus: none
