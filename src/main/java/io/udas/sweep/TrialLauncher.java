@@ -65,6 +65,8 @@ final class TrialLauncher {
     private final Sweep sweep;
     private final Launch launch;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    /** Set when the sweep itself is stopped: trials ended by that are interrupted, not failed. */
+    private volatile boolean stopping;
 
     TrialLauncher(Sweep sweep, Launch launch) {
         this.sweep = sweep;
@@ -133,6 +135,10 @@ final class TrialLauncher {
             Duration timeout = sweep.timeout;
             boolean done = timeout == null ? waitFor(p) : p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             double secs = (System.nanoTime() - t0) / 1e9;
+            if (stopping) {
+                killTree(p, sweep.killGrace);
+                return result(t, null, Status.RUNNING, "interrupted", secs, rel);
+            }
             if (!done) {
                 killTree(p, sweep.killGrace);
                 appendLog(log, "=== killed: timeout after " + Durations.format(timeout));
@@ -219,6 +225,7 @@ final class TrialLauncher {
 
     /** Kills every running trial (shutdown hook: an interrupted sweep leaves no orphan trainers behind). */
     void killAll() {
+        stopping = true;
         for (Process p : running) {
             killTree(p, Duration.ofSeconds(2));
         }

@@ -160,6 +160,46 @@ class SweepRunnerTest {
     }
 
     @Test
+    void killingTheSweepKillsItsTrialsAndLeavesThemToRerun() throws Exception {
+        Path f = Fixtures.sweep(dir, "killed", Fixtures.FAST_JVM + """
+                gpus: none
+                parallel: 2
+                params:
+                  seed: {values: [1, 17]}
+                """);
+        Path out = dir.resolve("out/killed");
+        Process sweep = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", System.getProperty("java.class.path"), SweepCliMain.class.getName(), "--config", f.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("sweep.log").toFile()).start();
+        Path pidFile = out.resolve("trials/001/pid");
+        Path done = out.resolve("trials/000/result.json");
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (!(Files.exists(pidFile) && Files.exists(done)) && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(pidFile) && Files.exists(done), Files.readString(dir.resolve("sweep.log")));
+        Thread.sleep(300);
+        long trialPid = Long.parseLong(Files.readString(pidFile).trim());
+        sweep.destroy(); // SIGTERM, like Ctrl-C or a stopped container
+        assertTrue(sweep.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ProcessHandle.of(trialPid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertFalse(ProcessHandle.of(trialPid).map(ProcessHandle::isAlive).orElse(false), "no orphan trial left running");
+        Map<Integer, TrialResult> rows = ResultsCsv.read(out.resolve("results.csv"));
+        assertEquals(Status.OK, rows.get(0).status());
+        assertEquals(Status.RUNNING, rows.get(1).status(), "interrupted, not failed");
+        assertNull(TrialResult.read(out.resolve("trials/001")), "no final result for the interrupted trial");
+        // The next run starts it again (it hangs again: give it a short timeout this time).
+        Files.writeString(f, Files.readString(f).replace("trial:\n", "trial:\n  timeout: 2s\n  kill_grace: 1s\n"));
+        Fixtures.runner(Sweep.load(f), log).run();
+        assertEquals(1, starts(out.resolve("trials/000")));
+        assertEquals(2, starts(out.resolve("trials/001")));
+        assertEquals(Status.TIMEOUT, ResultsCsv.read(out.resolve("results.csv")).get(1).status());
+    }
+
+    @Test
     void resultsOfAnotherPlanAreRefused() {
         Path f = Fixtures.sweep(dir, "changed", Fixtures.FAST_JVM + "gpus: none\nparams:\n  pseudo.threshold: {values: [0.7]}\n");
         Fixtures.runner(Sweep.load(f), log).run();
