@@ -6,6 +6,8 @@ import io.udas.config.ConfigLoader;
 import io.udas.config.ModelConfig;
 import io.udas.nn.DeepLabV2;
 import io.udas.nn.Network;
+import io.udas.nn.Scope;
+import org.nd4j.linalg.api.buffer.DataType;
 import io.udas.util.Json;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -13,10 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,31 +66,16 @@ public final class SegmentationModel {
     }
 
     /**
-     * Builds the network in {@code sd} with variable names {@code prefix + stateDictName} and binds its
-     * parameters to this model's arrays; parameters the model does not have yet (a new auxiliary
-     * head) keep their fresh initialisation and become part of the model.
+     * Builds the network in {@code sd} with variable names {@code prefix + stateDictName}, created on
+     * this model's arrays; parameters the model does not have yet (a new auxiliary head) are
+     * initialised and become part of the model.
      *
      * @param input the input [N, 3, H, W], or null for a new placeholder {@code prefix + "input"}
      */
     public Network build(SameDiff sd, String prefix, int height, int width, boolean aux, SDVariable input) {
-        DeepLabV2.Spec spec = spec(height, width, aux);
-        Network net = input == null ? DeepLabV2.build(sd, prefix, spec) : DeepLabV2.build(sd, prefix, spec, input);
-        List<String> all = new ArrayList<>(net.trainable());
-        all.addAll(net.frozen());
-        for (String name : all) {
-            String key = name.substring(prefix.length());
-            INDArray mine = weights.get(key);
-            INDArray fresh = sd.getVariable(name).getArr();
-            if (mine == null) {
-                weights.put(key, fresh);
-            } else if (!Arrays.equals(mine.shape(), fresh.shape())) {
-                throw new IllegalStateException("weight " + key + " has shape " + Arrays.toString(mine.shape())
-                        + " but the network expects " + Arrays.toString(fresh.shape()));
-            } else {
-                sd.getVariable(name).setArray(mine);
-            }
-        }
-        return net;
+        SDVariable x = input != null ? input
+                : sd.placeHolder(prefix + DeepLabV2.INPUT, DataType.FLOAT, -1, 3, height, width);
+        return DeepLabV2.build(Scope.bound(sd, prefix, x.dataType(), weights), spec(height, width, aux), x);
     }
 
     /** Copies all weights of {@code other} into this model (same architecture). */

@@ -183,8 +183,14 @@ public final class DeepLabV2 {
 
     /** Builds the segmenter on {@code input} [N, 3, H, W] (H, W as in the spec; N may be unknown). */
     public static Network build(SameDiff sd, String prefix, Spec spec, SDVariable input) {
+        return build(Scope.of(sd, prefix, input.dataType()), spec, input);
+    }
+
+    /** Builds the segmenter in scope {@code s} (e.g. {@link Scope#bound} to a model's weights). */
+    public static Network build(Scope s, Spec spec, SDVariable input) {
         spec.requireSize();
-        Scope s = Scope.of(sd, prefix, input.dataType());
+        SameDiff sd = s.sd();
+        String prefix = s.prefix();
         int inH = spec.inputHeight();
         int inW = spec.inputWidth();
         ResNet.Features f = ResNet.features(s, spec.backbone(), input, inH, inW);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A naming scope inside a SameDiff graph, plus the record of the parameters a builder created.
@@ -34,9 +35,10 @@ public final class Scope {
     private final boolean reuse;
     private final List<String> trainable;
     private final List<String> frozen;
+    private final Map<String, INDArray> store;
 
     private Scope(SameDiff sd, String rootPrefix, String path, DataType dataType, boolean reuse,
-                  List<String> trainable, List<String> frozen) {
+                  List<String> trainable, List<String> frozen, Map<String, INDArray> store) {
         this.sd = sd;
         this.rootPrefix = rootPrefix == null ? "" : rootPrefix;
         this.path = path;
@@ -44,11 +46,22 @@ public final class Scope {
         this.reuse = reuse;
         this.trainable = trainable;
         this.frozen = frozen;
+        this.store = store;
     }
 
     /** A root scope creating new parameters of the given floating type. Prefix may be "" or e.g. "seg.". */
     public static Scope of(SameDiff sd, String prefix, DataType dataType) {
-        return new Scope(sd, prefix, "", dataType, false, new ArrayList<>(), new ArrayList<>());
+        return new Scope(sd, prefix, "", dataType, false, new ArrayList<>(), new ArrayList<>(), null);
+    }
+
+    /**
+     * A root scope bound to a weight store keyed by prefix-free state-dict names: a parameter found in
+     * the store is created on that very array (SameDiff keeps the reference, so updates made through
+     * the store or through any graph built on it are seen by all), one not found is initialised and
+     * added to the store. ({@code SDVariable.setArray} would copy instead.)
+     */
+    public static Scope bound(SameDiff sd, String prefix, DataType dataType, Map<String, INDArray> store) {
+        return new Scope(sd, prefix, "", dataType, false, new ArrayList<>(), new ArrayList<>(), store);
     }
 
     /** A root scope with ND4J's default floating type. */
@@ -58,12 +71,12 @@ public final class Scope {
 
     /** A root scope that reuses parameters already in the graph (creating only missing ones). */
     public static Scope reusing(SameDiff sd, String prefix, DataType dataType) {
-        return new Scope(sd, prefix, "", dataType, true, new ArrayList<>(), new ArrayList<>());
+        return new Scope(sd, prefix, "", dataType, true, new ArrayList<>(), new ArrayList<>(), null);
     }
 
     /** A child scope: names get {@code name + "."} appended to the current path. Shares the parameter record. */
     public Scope child(String name) {
-        return new Scope(sd, rootPrefix, path + name + ".", dataType, reuse, trainable, frozen);
+        return new Scope(sd, rootPrefix, path + name + ".", dataType, reuse, trainable, frozen, store);
     }
 
     public SameDiff sd() {
@@ -92,7 +105,7 @@ public final class Scope {
         String n = name(local);
         SDVariable v = existing(n, shape, VariableType.VARIABLE);
         if (v == null) {
-            v = sd.var(n, init.sample(dataType, fanIn, fanOut, shape));
+            v = sd.var(n, stored(local, shape, () -> init.sample(dataType, fanIn, fanOut, shape)));
         }
         trainable.add(n);
         return v;
@@ -103,10 +116,27 @@ public final class Scope {
         String n = name(local);
         SDVariable v = existing(n, shape, VariableType.CONSTANT);
         if (v == null) {
-            v = sd.constant(n, init.sample(dataType, 0, 0, shape));
+            v = sd.constant(n, stored(local, shape, () -> init.sample(dataType, 0, 0, shape)));
         }
         frozen.add(n);
         return v;
+    }
+
+    /** The store's array for this parameter (shape-checked), or a fresh one that joins the store. */
+    private INDArray stored(String local, long[] shape, java.util.function.Supplier<INDArray> fresh) {
+        if (store == null) {
+            return fresh.get();
+        }
+        String key = path + local;
+        INDArray arr = store.get(key);
+        if (arr == null) {
+            arr = fresh.get();
+            store.put(key, arr);
+        } else if (!Arrays.equals(arr.shape(), shape)) {
+            throw new IllegalStateException("weight " + key + " has shape " + Arrays.toString(arr.shape())
+                    + " but the network expects " + Arrays.toString(shape));
+        }
+        return arr;
     }
 
     private SDVariable existing(String n, long[] shape, VariableType type) {
