@@ -196,8 +196,17 @@ public final class DeepLabV2 {
 
     /** Builds the segmenter on {@code input} [N, 3, H, W] (H, W as in the spec; N may be unknown). */
     public static Network build(SameDiff sd, String prefix, Spec spec, SDVariable input) {
+        return build(Scope.of(sd, prefix, input.dataType()), spec, input);
+    }
+
+    /**
+     * Builds in the given scope. With {@link Scope#reusing} an existing segmenter (same prefix) is applied to another
+     * input with shared weights, e.g. source and target images of different sizes in one graph (the spec's input size
+     * is the new input's); outputs are then named {@code <prefix>logits_1}, ... .
+     */
+    public static Network build(Scope s, Spec spec, SDVariable input) {
         spec.requireSize();
-        Scope s = Scope.of(sd, prefix, input.dataType());
+        SameDiff sd = s.sd();
         int inH = spec.inputHeight();
         int inW = spec.inputWidth();
         ResNet.Features f = ResNet.features(s, spec.backbone(), input, inH, inW);

@@ -3,6 +3,7 @@ package io.udas.nn;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -294,7 +295,7 @@ public final class ResNet {
      * when input is null). Outputs: layer4 (main), layer3, layer2, layer1. No head.
      */
     public static Network build(SameDiff sd, String prefix, Spec spec, SDVariable input, int inH, int inW) {
-        DataType dt = input != null ? input.dataType() : org.nd4j.linalg.factory.Nd4j.defaultFloatingPointType();
+        DataType dt = input != null ? input.dataType() : Nd4j.defaultFloatingPointType();
         Scope s = Scope.of(sd, prefix, dt);
         SDVariable x = input != null ? input : sd.placeHolder(s.name("input"), dt, -1, spec.inChannels(), inH, inW);
         Features f = features(s, spec, x, inH, inW);

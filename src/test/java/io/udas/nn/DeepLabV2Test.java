@@ -142,4 +142,24 @@ class DeepLabV2Test {
         assertEquals(org.nd4j.autodiff.samediff.VariableType.CONSTANT, loaded.getVariable("layer2.0.bn1.running_var").getVariableType());
         assertEquals(0.0, logits.sub(loaded.output(ph, "logits").get("logits")).amaxNumber().doubleValue(), 0.0);
     }
+
+    @Test
+    void sharedWeightsOnSourceAndTargetOfDifferentSizes() {
+        SameDiff sd = SameDiff.create();
+        DeepLabV2.Spec src = new DeepLabV2.Spec().numClasses(3).depth(18).width(1.0 / 16).inputSize(33, 41).asppDilations(2, 4);
+        Network a = DeepLabV2.build(sd, "seg.", src);
+        SDVariable tgtIn = sd.placeHolder("tgt", DataType.FLOAT, -1, 3, 25, 33);
+        Network b = DeepLabV2.build(Scope.reusing(sd, "seg."), new DeepLabV2.Spec().numClasses(3).depth(18).width(1.0 / 16)
+                .inputSize(25, 33).asppDilations(2, 4), tgtIn);
+        // no new parameters: the graph holds exactly one set of VARIABLEs
+        assertEquals(a.trainable(), b.trainable());
+        assertEquals(a.frozen(), b.frozen());
+        long after = sd.variables().stream().filter(v -> v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE).count();
+        assertEquals(a.trainable().size(), after);
+        assertEquals("seg.logits_up_1", b.output(DeepLabV2.LOGITS_UP).name());
+        Map<String, INDArray> o = sd.output(Map.of("seg.input", Nd4j.rand(DataType.FLOAT, 1, 3, 33, 41),
+                "tgt", Nd4j.rand(DataType.FLOAT, 2, 3, 25, 33)), "seg.logits_up", "seg.logits_up_1");
+        assertArrayEquals(new long[]{1, 3, 33, 41}, o.get("seg.logits_up").shape());
+        assertArrayEquals(new long[]{2, 3, 25, 33}, o.get("seg.logits_up_1").shape());
+    }
 }
