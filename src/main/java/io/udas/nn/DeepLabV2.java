@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code layer5.conv2d_list.{i}.weight/bias} (main head on layer4), {@code layer6.conv2d_list.{i}.weight/bias}
  * (auxiliary head on layer3). Head = layer5 and layer6 (LR x10 in training).
  *
- * <p>Init: ResNet convs Kaiming normal (fan_out), frozen BN at identity, ASPP weights N(0, 0.01) and biases PyTorch
+ * <p>Init: ResNet convs Kaiming normal (fan_out), frozen BN at identity except the last BN weight of each residual
+ * branch (see {@link ResNet.Spec#scaledResidualInit(boolean)}), ASPP weights N(0, 0.01) and biases PyTorch
  * default U(+-1/sqrt(fan_in)).
  */
 public final class DeepLabV2 {
@@ -48,6 +49,7 @@ public final class DeepLabV2 {
         private boolean alignCorners = true;
         private boolean aux = false;
         private boolean ceilMaxPool = true;
+        private boolean scaledResidualInit = true;
         private int inputHeight = -1;
         private int inputWidth = -1;
 
@@ -104,6 +106,12 @@ public final class DeepLabV2 {
             return this;
         }
 
+        /** See {@link ResNet.Spec#scaledResidualInit(boolean)} (default true; false = PyTorch BN default 1). */
+        public Spec scaledResidualInit(boolean b) {
+            this.scaledResidualInit = b;
+            return this;
+        }
+
         public Spec inputSize(int height, int width) {
             if (height < 1 || width < 1) {
                 throw new IllegalArgumentException("input size must be positive");
@@ -137,6 +145,10 @@ public final class DeepLabV2 {
             return alignCorners;
         }
 
+        public boolean scaledResidualInit() {
+            return scaledResidualInit;
+        }
+
         public boolean aux() {
             return aux;
         }
@@ -155,7 +167,8 @@ public final class DeepLabV2 {
 
         /** The backbone spec this segmenter uses. */
         public ResNet.Spec backbone() {
-            return new ResNet.Spec().depth(depth).width(width).strideIn1x1(strideIn1x1).outputStride8().ceilMaxPool(ceilMaxPool);
+            return new ResNet.Spec().depth(depth).width(width).strideIn1x1(strideIn1x1).outputStride8().ceilMaxPool(ceilMaxPool)
+                    .scaledResidualInit(scaledResidualInit);
         }
 
         /** Spatial size [h, w] of the stride-8 logits for this input size. */
@@ -186,11 +199,15 @@ public final class DeepLabV2 {
         return build(Scope.of(sd, prefix, input.dataType()), spec, input);
     }
 
-    /** Builds the segmenter in scope {@code s} (e.g. {@link Scope#bound} to a model's weights). */
+    /**
+     * Builds in the given scope: {@link Scope#bound} to a model's weights, or {@link Scope#reusing} to apply an
+     * existing segmenter (same prefix) to another input with shared weights, e.g. source and target images of
+     * different sizes in one graph (the spec's input size is the new input's); outputs are then named
+     * {@code <prefix>logits_1}, ... .
+     */
     public static Network build(Scope s, Spec spec, SDVariable input) {
         spec.requireSize();
         SameDiff sd = s.sd();
-        String prefix = s.prefix();
         int inH = spec.inputHeight();
         int inW = spec.inputWidth();
         ResNet.Features f = ResNet.features(s, spec.backbone(), input, inH, inW);

@@ -102,7 +102,12 @@ public final class Layers {
      * effect) because the {@code batchNorm} op's backward fails in M2.1.
      */
     public static SDVariable frozenBatchNorm(Scope s, String name, SDVariable x, int channels) {
-        SDVariable w = s.buffer(name + ".weight", Init.ones(), channels);
+        return frozenBatchNorm(s, name, x, channels, 1.0);
+    }
+
+    /** {@link #frozenBatchNorm(Scope, String, SDVariable, int)} with the weight initialised to {@code initialWeight}. */
+    public static SDVariable frozenBatchNorm(Scope s, String name, SDVariable x, int channels, double initialWeight) {
+        SDVariable w = s.buffer(name + ".weight", Init.constant(initialWeight), channels);
         SDVariable b = s.buffer(name + ".bias", Init.zeros(), channels);
         SDVariable mean = s.buffer(name + ".running_mean", Init.zeros(), channels);
         SDVariable var = s.buffer(name + ".running_var", Init.ones(), channels);

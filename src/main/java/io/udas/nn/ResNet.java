@@ -3,6 +3,7 @@ package io.udas.nn;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,6 +45,7 @@ public final class ResNet {
         private boolean ceilMaxPool = true;
         private int inChannels = 3;
         private Init convInit = Init.kaimingNormalFanOut();
+        private boolean scaledResidualInit = true;
 
         public Spec depth(int d) {
             units(d);
@@ -104,6 +106,22 @@ public final class ResNet {
         public Spec convInit(Init init) {
             this.convInit = init;
             return this;
+        }
+
+        /**
+         * Initial value of the last frozen BN weight of every residual branch (bn2 of a basic block, bn3 of a
+         * bottleneck): true (default) = 1/sqrt(number of blocks), false = 1 (PyTorch's BN default). With frozen BN
+         * (no normalisation) identity-initialised branches make the activation variance grow about 2x per block
+         * (logits ~1e4 for ResNet-101 at init), so training from scratch diverges; the scaled value keeps the growth
+         * bounded (about e over the whole network). Irrelevant once pretrained BN values are imported by name.
+         */
+        public Spec scaledResidualInit(boolean b) {
+            this.scaledResidualInit = b;
+            return this;
+        }
+
+        public boolean scaledResidualInit() {
+            return scaledResidualInit;
         }
 
         public int depth() {
@@ -226,6 +244,18 @@ public final class ResNet {
         return cur;
     }
 
+    /** Initial weight of the last BN of a residual branch, see {@link Spec#scaledResidualInit(boolean)}. */
+    static double branchScale(Spec spec) {
+        if (!spec.scaledResidualInit()) {
+            return 1.0;
+        }
+        int blocks = 0;
+        for (int u : spec.units()) {
+            blocks += u;
+        }
+        return 1.0 / Math.sqrt(blocks);
+    }
+
     private static SDVariable shortcut(Scope s, Spec spec, Feature in, int outC, int stride, boolean downsample) {
         if (!downsample) {
             return in.x();
@@ -240,7 +270,7 @@ public final class ResNet {
                 Conv.of(in.channels(), planes, 3).stride(stride).pad(d).dilation(d).bias(false).init(spec.convInit));
         y = Layers.relu(Layers.frozenBatchNorm(s, "bn1", y, planes));
         y = Layers.conv2d(s, "conv2", y, Conv.of(planes, planes, 3).pad(d).dilation(d).bias(false).init(spec.convInit));
-        y = Layers.frozenBatchNorm(s, "bn2", y, planes);
+        y = Layers.frozenBatchNorm(s, "bn2", y, planes, branchScale(spec));
         y = Layers.relu(y.add(shortcut(s, spec, in, planes, stride, downsample)));
         return new Feature(y, planes, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
     }
@@ -255,7 +285,7 @@ public final class ResNet {
                 Conv.of(planes, planes, 3).stride(s3).pad(d).dilation(d).bias(false).init(spec.convInit));
         y = Layers.relu(Layers.frozenBatchNorm(s, "bn2", y, planes));
         y = Layers.conv2d(s, "conv3", y, Conv.of(planes, outC, 1).bias(false).init(spec.convInit));
-        y = Layers.frozenBatchNorm(s, "bn3", y, outC);
+        y = Layers.frozenBatchNorm(s, "bn3", y, outC, branchScale(spec));
         y = Layers.relu(y.add(shortcut(s, spec, in, outC, stride, downsample)));
         return new Feature(y, outC, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
     }
@@ -265,7 +295,7 @@ public final class ResNet {
      * when input is null). Outputs: layer4 (main), layer3, layer2, layer1. No head.
      */
     public static Network build(SameDiff sd, String prefix, Spec spec, SDVariable input, int inH, int inW) {
-        DataType dt = input != null ? input.dataType() : org.nd4j.linalg.factory.Nd4j.defaultFloatingPointType();
+        DataType dt = input != null ? input.dataType() : Nd4j.defaultFloatingPointType();
         Scope s = Scope.of(sd, prefix, dt);
         SDVariable x = input != null ? input : sd.placeHolder(s.name("input"), dt, -1, spec.inChannels(), inH, inW);
         Features f = features(s, spec, x, inH, inW);

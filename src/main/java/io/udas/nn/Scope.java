@@ -74,6 +74,11 @@ public final class Scope {
         return new Scope(sd, prefix, "", dataType, true, new ArrayList<>(), new ArrayList<>(), null);
     }
 
+    /** A reusing root scope with ND4J's default floating type. */
+    public static Scope reusing(SameDiff sd, String prefix) {
+        return reusing(sd, prefix, Nd4j.defaultFloatingPointType());
+    }
+
     /** A child scope: names get {@code name + "."} appended to the current path. Shares the parameter record. */
     public Scope child(String name) {
         return new Scope(sd, rootPrefix, path + name + ".", dataType, reuse, trainable, frozen, store);

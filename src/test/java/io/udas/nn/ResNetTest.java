@@ -144,4 +144,20 @@ class ResNetTest {
             assertEquals("layer4", net.output().name());
         }
     }
+
+    @Test
+    void residualBranchBnInit() {
+        SameDiff sd = SameDiff.create();
+        ResNet.build(sd, "", new ResNet.Spec().depth(101).width(1.0 / 32), null, 33, 33);
+        assertEquals(1 / Math.sqrt(33), sd.getArrForVarName("layer3.7.bn3.weight").getDouble(0), 1e-6);
+        assertEquals(1.0, sd.getArrForVarName("layer3.7.bn2.weight").getDouble(0), 0.0);
+        assertEquals(1.0, sd.getArrForVarName("layer3.0.downsample.1.weight").getDouble(0), 0.0);
+        assertEquals(1.0, sd.getArrForVarName("bn1.weight").getDouble(0), 0.0);
+        SameDiff sd18 = SameDiff.create();
+        ResNet.build(sd18, "", new ResNet.Spec().depth(18).width(1.0 / 32), null, 33, 33);
+        assertEquals(1 / Math.sqrt(8), sd18.getArrForVarName("layer2.1.bn2.weight").getDouble(0), 1e-6);
+        SameDiff plain = SameDiff.create();
+        ResNet.build(plain, "", new ResNet.Spec().depth(50).width(1.0 / 32).scaledResidualInit(false), null, 33, 33);
+        assertEquals(1.0, plain.getArrForVarName("layer1.0.bn3.weight").getDouble(0), 0.0);
+    }
 }
