@@ -8,6 +8,6 @@ final class Commands {
     }
 
     static List<Command> all() {
-        return List.of(new TrainCommand(), new DemoDataCommand(), new EnvCommand());
+        return List.of(new TrainCommand(), new SweepCommand(), new DemoDataCommand(), new EnvCommand());
     }
 }
