@@ -64,7 +64,7 @@ public final class FakeTrialMain {
         summary.put("score", c.seed == 19 ? null
                 : score(c.uda.lambdaAdv, c.uda.lambdaCm, c.pseudo.threshold, c.data.labeledTarget));
         summary.put("command", command);
-        summary.put("source_is_null", c.data.source == null);
+        summary.put("trains_on_target", c.train.on == io.udas.config.TrainConfig.TrainOn.TARGET);
         Json.write(out.resolve("summary.json"), summary);
     }
 }

@@ -18,6 +18,7 @@ final class Fixtures {
               target: {layout: cityscapes, root: /data/cs}
               target_val: {layout: cityscapes, root: /data/cs, split: val}
             train: {iterations: 10}
+            augment: {crop: {height: 32, width: 32}}
             """;
 
     /** Small, fast child JVMs for the fake trainer. */

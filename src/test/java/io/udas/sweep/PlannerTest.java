@@ -138,7 +138,7 @@ class PlannerTest {
                   data.labeled_target: {values: [100, 0]}
                   method:
                     values:
-                      sl: {command: train, base: %s, stage: supervised, data.source: null}
+                      sl: {command: train, base: %s, stage: supervised, train.on: target}
                       udas: {}
                 exclude:
                   - {method: sl, data.labeled_target: 0}
@@ -148,10 +148,10 @@ class PlannerTest {
         Trial sl = plan.stream().filter(t -> t.values().get("method").equals("sl")).findFirst().orElseThrow();
         assertEquals("train", sl.command());
         assertEquals(other.toString(), sl.base());
-        assertTrue(sl.overrides().containsAll(List.of("data.labeled_target=100", "stage=supervised", "data.source=null")),
+        assertTrue(sl.overrides().containsAll(List.of("data.labeled_target=100", "stage=supervised", "train.on=target")),
                 sl.overrides().toString());
         RunConfig c = s.validate(sl, dir.resolve("t"));
-        assertNull(c.data.source);
+        assertEquals(io.udas.config.TrainConfig.TrainOn.TARGET, c.train.on);
         assertEquals(5, c.seed);
         assertEquals(100, c.data.labeledTarget);
         Trial udas = plan.stream().filter(t -> t.values().get("method").equals("udas")).findFirst().orElseThrow();
