@@ -8,6 +8,7 @@ final class Commands {
     }
 
     static List<Command> all() {
-        return List.of(new TrainCommand(), new SweepCommand(), new DemoDataCommand(), new EnvCommand());
+        return List.of(new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new ImportWeightsCommand(),
+                new SweepCommand(), new DemoDataCommand(), new EnvCommand());
     }
 }

@@ -23,7 +23,12 @@ final class ConfigOptions {
     }
 
     static RunConfig load(CommandLine cl) {
+        return loadFrom(cl, "config");
+    }
+
+    /** The config named by option {@code option}, with the --set overrides applied. */
+    static RunConfig loadFrom(CommandLine cl, String option) {
         List<String> sets = cl.hasOption("set") ? List.of(cl.getOptionValues("set")) : List.of();
-        return ConfigLoader.load(Path.of(cl.getOptionValue("config")), sets);
+        return ConfigLoader.load(Path.of(cl.getOptionValue(option)), sets);
     }
 }

@@ -4,23 +4,14 @@ import io.udas.config.LabelFormat;
 import io.udas.data.Cityscapes;
 import io.udas.data.LabelPng;
 import io.udas.util.Json;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.HelpFormatter;
-import org.apache.commons.cli.Option;
-import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -387,70 +378,6 @@ public final class PngEvaluation {
             return root.relativize(p).toString();
         } catch (IllegalArgumentException e) {
             return p.toString();
-        }
-    }
-
-    // ------------------------------------------------------------------ command line
-
-    /**
-     * Command line: {@code --pred DIR --gt DIR [--gt-format label_ids|train_ids] [--skip-problems]
-     * [--json FILE] [--markdown FILE] [--threads N]}. Prints the table; exit code 0, 1 on evaluation
-     * problems, 2 on usage errors.
-     */
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o = new Options();
-        o.addOption(Option.builder().longOpt("pred").hasArg().argName("DIR").required()
-                .desc("folder of predicted trainId PNGs (searched recursively)").build());
-        o.addOption(Option.builder().longOpt("gt").hasArg().argName("DIR").required()
-                .desc("ground-truth folder (searched recursively)").build());
-        o.addOption(Option.builder().longOpt("gt-format").hasArg().argName("FORMAT")
-                .desc("label_ids (Cityscapes ids, default) or train_ids").build());
-        o.addOption(Option.builder().longOpt("skip-problems")
-                .desc("skip missing / mismatched / unreadable images instead of failing; they are counted").build());
-        o.addOption(Option.builder().longOpt("json").hasArg().argName("FILE").desc("write the results JSON").build());
-        o.addOption(Option.builder().longOpt("markdown").hasArg().argName("FILE").desc("write a Markdown table").build());
-        o.addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("decoding threads").build());
-        CommandLine cl;
-        LabelFormat format;
-        int threads;
-        try {
-            cl = new DefaultParser().parse(o, args);
-            String f = cl.getOptionValue("gt-format", "label_ids");
-            format = switch (f.toLowerCase(Locale.ROOT).replace('-', '_')) {
-                case "label_ids", "labelids" -> LabelFormat.LABEL_IDS;
-                case "train_ids", "trainids" -> LabelFormat.TRAIN_IDS;
-                default -> throw new ParseException("--gt-format must be label_ids or train_ids, got '" + f + "'");
-            };
-            threads = Integer.parseInt(cl.getOptionValue("threads",
-                    String.valueOf(Math.min(4, Runtime.getRuntime().availableProcessors()))));
-        } catch (ParseException | NumberFormatException e) {
-            err.println("error: " + e.getMessage());
-            PrintWriter pw = new PrintWriter(err);
-            new HelpFormatter().printHelp(pw, 100, "eval-png", "Pixel-level evaluation of predicted trainId PNGs",
-                    o, 2, 2, "", true);
-            pw.flush();
-            return 2;
-        }
-        try {
-            Result r = new PngEvaluation(format, cl.hasOption("skip-problems"), Cityscapes.CLASS_NAMES, threads)
-                    .evaluate(Paths.get(cl.getOptionValue("pred")), Paths.get(cl.getOptionValue("gt")));
-            out.print(r.metrics().table());
-            out.printf(Locale.ROOT, "%d images evaluated, %d skipped, %d predictions without ground truth%n",
-                    r.images(), r.skipped(), r.unmatchedPredictions());
-            if (cl.hasOption("json")) {
-                r.writeJson(Paths.get(cl.getOptionValue("json")));
-            }
-            if (cl.hasOption("markdown")) {
-                r.metrics().writeMarkdown(Paths.get(cl.getOptionValue("markdown")));
-            }
-            return 0;
-        } catch (EvaluationException | IOException | UncheckedIOException e) {
-            err.println("error: " + e.getMessage());
-            return 1;
         }
     }
 }

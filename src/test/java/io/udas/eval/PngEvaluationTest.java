@@ -163,30 +163,4 @@ class PngEvaluationTest {
         assertThrows(PngEvaluation.EvaluationException.class,
                 () -> new PngEvaluation(LabelFormat.TRAIN_IDS, false).evaluate(dir.resolve("p"), dir.resolve("empty")));
     }
-
-    @Test
-    void commandLine() throws Exception {
-        cityscapesTree();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Path json = dir.resolve("res/eval.json");
-        Path md = dir.resolve("res/eval.md");
-        int rc = PngEvaluation.run(new String[]{"--pred", dir.resolve("pred").toString(), "--gt",
-                        dir.resolve("gtFine").toString(), "--json", json.toString(), "--markdown", md.toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
-        String printed = out.toString(StandardCharsets.UTF_8);
-        assertTrue(printed.contains("mIoU") && printed.contains("73.33"), printed);
-        assertTrue(printed.contains("2 images evaluated"), printed);
-        assertEquals(0.5, SegMetrics.readJson(json).iou("road"), EPS);
-        assertTrue(Files.readString(md).contains("| **mIoU** | **73.3** |"));
-
-        png(dir.resolve("gtFine/val/bonn/b_000_gtFine_labelIds.png"), 1, 1, 7);
-        assertEquals(1, PngEvaluation.run(new String[]{"--pred", dir.resolve("pred").toString(), "--gt",
-                dir.resolve("gtFine").toString()}, new PrintStream(out), new PrintStream(err)));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("b_000_gtFine_labelIds.png"));
-        assertEquals(2, PngEvaluation.run(new String[]{"--gt", "x"}, new PrintStream(out), new PrintStream(err)));
-        assertEquals(2, PngEvaluation.run(new String[]{"--pred", "a", "--gt", "b", "--gt-format", "rgb"},
-                new PrintStream(out), new PrintStream(err)));
-    }
 }
