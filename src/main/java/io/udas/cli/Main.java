@@ -50,16 +50,16 @@ public final class Main {
         Options opts = cmd.options();
         opts.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
         opts.addOption(Option.builder().longOpt("debug").desc("print stack traces of errors").build());
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            printHelp(cmd, opts);
+            return OK;
+        }
         CommandLine cl;
         try {
             cl = new DefaultParser().parse(opts, rest);
         } catch (ParseException e) {
             System.err.println("udas " + cmd.name() + ": " + e.getMessage() + " (see udas " + cmd.name() + " --help)");
             return USAGE;
-        }
-        if (cl.hasOption("help")) {
-            printHelp(cmd, opts);
-            return OK;
         }
         try {
             return cmd.run(cl);

@@ -40,6 +40,7 @@ public final class FolderPrediction {
         int n = 0;
         try (Progress progress = Progress.start("predict", images.size(), 0)) {
             for (Sample s : images.samples()) {
+                String name = s.id().replaceFirst("\\.[A-Za-z]+$", "");
                 ImageCodec.Decoded d = ImageCodec.readBgr(s.image(), size);
                 var p = d.image();
                 INDArray x = Nd4j.create(p.data(), new long[]{1, 3, p.height(), p.width()});
@@ -49,15 +50,15 @@ public final class FolderPrediction {
                 }
                 int[] labels = Nd4j.argMax(out, 1).reshape(-1).toIntVector();
                 try {
-                    LabelPng.writeGrey(output.resolve(s.id() + ".png"), d.fileHeight(), d.fileWidth(), labels);
-                    LabelPng.writeColor(output.resolve(s.id() + "_color.png"), d.fileHeight(), d.fileWidth(), labels);
+                    LabelPng.writeGrey(output.resolve(name + ".png"), d.fileHeight(), d.fileWidth(), labels);
+                    LabelPng.writeColor(output.resolve(name + "_color.png"), d.fileHeight(), d.fileWidth(), labels);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write predictions of " + s.image() + ": " + e.getMessage(), e);
                 }
                 if (logits) {
                     INDArray chw = out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).castTo(
                             org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c');
-                    AtomicFiles.writeBytes(output.resolve(s.id() + ".npy"), Nd4j.toNpyByteArray(chw));
+                    AtomicFiles.writeBytes(output.resolve(name + ".npy"), Nd4j.toNpyByteArray(chw));
                 }
                 progress.stepTo(++n, s.id());
             }
