@@ -121,7 +121,8 @@ public final class ConfigLoader {
         return YAML.convertValue(YAML.valueToTree(cfg), RunConfig.class);
     }
 
-    static String describe(JsonProcessingException e) {
+    /** One line for a Jackson binding error: the key path and what was expected. */
+    public static String describe(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
@@ -178,7 +179,7 @@ public final class ConfigLoader {
         return sb.length() == 0 ? "<top level>" : sb.toString();
     }
 
-    static String firstLine(String s) {
+    public static String firstLine(String s) {
         if (s == null) {
             return "";
         }

@@ -2,9 +2,6 @@ package io.udas.sweep;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.udas.config.ConfigException;
 import io.udas.config.ConfigLoader;
@@ -82,7 +79,7 @@ public final class Sweep {
         try {
             tree = ConfigLoader.yaml().readTree(file.toFile());
         } catch (IOException e) {
-            throw new ConfigException(where + ": not valid YAML: " + firstLine(e.getMessage()));
+            throw new ConfigException(where + ": not valid YAML: " + ConfigLoader.firstLine(e.getMessage()));
         }
         if (tree == null || !tree.isObject()) {
             throw new ConfigException(where + ": expected a mapping of sweep keys at the top level");
@@ -91,7 +88,7 @@ public final class Sweep {
         try {
             spec = ConfigLoader.yaml().treeToValue((ObjectNode) tree, SweepSpec.class);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(where + ": " + describe(e));
+            throw new ConfigException(where + ": " + ConfigLoader.describe(e));
         }
         if (spec.name == null) {
             spec.name = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
@@ -402,52 +399,5 @@ public final class Sweep {
         } catch (ConfigException e) {
             throw new ConfigException(file + ": trial " + t.id() + " (" + t.describe() + "): " + e.getMessage());
         }
-    }
-
-    static String describe(JsonProcessingException e) {
-        if (e instanceof UnrecognizedPropertyException u) {
-            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            return "unknown key '" + pathOf(u) + "' (known keys here: " + known + ")";
-        }
-        if (e instanceof InvalidFormatException f) {
-            return "key " + pathOf(f) + ": invalid value '" + f.getValue() + "'" + enumHint(f.getTargetType());
-        }
-        if (e instanceof MismatchedInputException m) {
-            return "key " + pathOf(m) + ": wrong type" + enumHint(m.getTargetType()) + " (" + firstLine(m.getOriginalMessage()) + ")";
-        }
-        return firstLine(e.getOriginalMessage());
-    }
-
-    private static String enumHint(Class<?> t) {
-        if (t == null || !t.isEnum()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(", expected one of ");
-        Object[] values = t.getEnumConstants();
-        for (int i = 0; i < values.length; i++) {
-            sb.append(i == 0 ? "" : "/").append(values[i].toString().toLowerCase());
-        }
-        return sb.toString();
-    }
-
-    private static String pathOf(MismatchedInputException e) {
-        StringBuilder sb = new StringBuilder();
-        for (var ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.length() == 0 ? "<top level>" : sb.toString();
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -178,7 +178,7 @@ final class TrialLauncher {
         try {
             n = Json.MAPPER.readTree(f.toFile());
         } catch (IOException e) {
-            return result(t, null, Status.FAILED, sweep.spec.score.file + " unreadable: " + Sweep.firstLine(e.getMessage()), secs, rel);
+            return result(t, null, Status.FAILED, sweep.spec.score.file + " unreadable: " + io.udas.config.ConfigLoader.firstLine(e.getMessage()), secs, rel);
         }
         for (String k : sweep.spec.score.key.split("\\.")) {
             n = n == null ? null : n.get(k);
