@@ -7,7 +7,10 @@
 #                                  the build context with a fresh local repository, then java -jar udas.jar --help
 #   docker/check.sh --maven-cuda + the same for docker/Dockerfile.cuda (downloads ~0.6 GB of CUDA jars)
 #
-# M2=<dir> reuses a local repository for --maven*; KEEP=1 keeps the temporary context.
+# M2=<dir> reuses a local repository for --maven*; KEEP=1 keeps the temporary context;
+# ND4J_JAR=<jar> stands in for the from-source ND4J CUDA jar (exercises Dockerfile.cuda's install-file step).
+# Single quotes around ${...} and bash -c '...$1...' are intended throughout.
+# shellcheck disable=SC2016
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +26,7 @@ for a in "$@"; do
         --remote) REMOTE=1 ;;
         --maven) MAVEN=1 ;;
         --maven-cuda) MAVEN_CUDA=1 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "unknown option $a" >&2; exit 2 ;;
     esac
 done
@@ -165,14 +168,17 @@ run_build_stage() {
     ctx="$(mktemp -d)"
     m2="${M2:-$ctx/m2}"
     mkdir -p "$ctx/ctx" "$m2" "$ctx/nd4j"
+    # ND4J_JAR=<jar> plays the from-source ND4J build (docker/Dockerfile.cuda, ND4J_CUDA=source)
+    if [[ -n "${ND4J_JAR:-}" && "$df" == *cuda* ]]; then cp "$ND4J_JAR" "$ctx/nd4j/nd4j-cuda-11.6-linux-x86_64-cudnn.jar"; fi
     (cd "$ROOT" && git ls-files --cached --others --exclude-standard) | while IFS= read -r f; do
         if allowed_by_ignore "$df.dockerignore" "$f"; then mkdir -p "$ctx/ctx/$(dirname "$f")"; cp -p "$f" "$ctx/ctx/$f"; fi
     done
     local ok=1
     while IFS= read -r cmd; do
         cmd="${cmd#RUN }"
-        cmd="${cmd//\/m2/$m2}"
-        cmd="${cmd//\/nd4j\//$ctx/nd4j/}"
+        cmd="${cmd//=\/m2/=$m2}"
+        cmd="${cmd// \/nd4j\// $ctx/nd4j/}"
+        cmd="${cmd//=\/nd4j\//=$ctx/nd4j/}"
         cmd="${cmd// \/udas.jar/ $ctx/udas.jar}"
         echo "+ $cmd"
         if ! (cd "$ctx/ctx" && sh -ec "$cmd"); then ok=0; break; fi
