@@ -62,6 +62,10 @@ public final class Main {
             return USAGE;
         }
         try {
+            if (!cmd.name().equals("env")) {
+                // One clear line (e.g. a Hopper GPU without kernels) instead of a failure deep in a kernel launch.
+                io.udas.util.Gpu.requireUsable();
+            }
             return cmd.run(cl);
         } catch (ConfigException | IllegalArgumentException e) {
             report(cmd, e, cl.hasOption("debug"));

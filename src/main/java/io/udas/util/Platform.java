@@ -17,9 +17,9 @@ public final class Platform {
     public static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        m.put("backend", env.getProperty("backend", Nd4j.getBackend().getClass().getSimpleName()));
-        m.put("blas_vendor", env.getProperty("blas.vendor", "?"));
-        m.put("omp_threads", env.getProperty("omp.threads", "?"));
+        m.put("backend", value(env, "backend", Nd4j.getBackend().getClass().getSimpleName()));
+        m.put("blas_vendor", value(env, "blas.vendor", "?"));
+        m.put("omp_threads", value(env, "omp.threads", "?"));
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         m.put("cpu_flags", cpuFlags());
@@ -27,6 +27,12 @@ public final class Platform {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("dl4j", io.udas.model.Provenance.DL4J_VERSION);
         return m;
+    }
+
+    /** ND4J puts non-string values (thread counts) into its Properties, which getProperty does not return. */
+    private static String value(Properties p, String key, String dflt) {
+        Object v = p.get(key);
+        return v == null ? dflt : v.toString();
     }
 
     /** The SIMD features that decide which native build runs fast (AVX-512 is not everywhere). */
