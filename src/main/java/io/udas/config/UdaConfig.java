@@ -5,6 +5,8 @@ public class UdaConfig implements Validatable {
     public double lambdaAdv = 1e-3;
     /** CutMix loss weight; the term is off when no labeled target images exist. */
     public double lambdaCm = 1.0;
+    /** Strength of the brightness / contrast / saturation jitter of the CutMix image (hue: a quarter of it). */
+    public double cmJitter = 0.2;
     public GanLoss ganLoss = GanLoss.BCE;
     /** Discriminator base width (64 in the reference) and its Adam settings. */
     public int discNdf = 64;
@@ -24,6 +26,7 @@ public class UdaConfig implements Validatable {
     public void validate(Validator v) {
         v.nonNegative("lambda_adv", lambdaAdv);
         v.nonNegative("lambda_cm", lambdaCm);
+        v.range("cm_jitter", cmJitter, 0, 1);
         v.require("gan_loss", ganLoss);
         v.positive("disc_ndf", discNdf);
         v.positive("disc_lr", discLr);
