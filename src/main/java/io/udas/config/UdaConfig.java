@@ -13,9 +13,13 @@ public class UdaConfig implements Validatable {
     public double discLr = 1e-4;
     public double discBeta1 = 0.9;
     public double discBeta2 = 0.99;
-    /** Softmax temperature of the outputs the discriminator sees. */
+    /** Softmax temperature of the outputs the discriminator sees (source and target, both players' steps). */
     public double temperature = 1.0;
-    /** Target pixels with max probability below this are masked out of the adversarial term (0 = off). */
+    /**
+     * Target pixels whose max probability (at temperature 1) is below this are masked out of the
+     * adversarial term (0 = off): each discriminator output patch is weighted by the fraction of
+     * confident pixels in its 32x32 input cell, and the term is the weighted mean over patches.
+     */
     public double confidenceMask = 0.0;
     /** AdaptSegNet multi-level: an auxiliary output on layer3 with its own discriminator. */
     public boolean auxEnabled = false;
