@@ -2,6 +2,7 @@ package io.udas.cli;
 
 import io.udas.config.RunConfig;
 import io.udas.pipeline.Stages;
+import io.udas.pipeline.UdaStage;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -43,6 +44,7 @@ final class TrainCommand implements Command {
         var dir = cfg.outputPath();
         var result = switch (cfg.stage) {
             case SUPERVISED -> Stages.supervised(cfg, dir, resume);
+            case UDA -> UdaStage.run(cfg, dir, resume);
             default -> throw new IllegalArgumentException("stage " + cfg.stage.name().toLowerCase() + " is not available yet");
         };
         System.out.printf("%s finished: %d iterations, best target-val mIoU %s; outputs in %s%n", cfg.stage.name().toLowerCase(),
