@@ -6,6 +6,8 @@ public class CycleGanConfig implements Validatable {
     public int ndf = 64;
     /** Residual blocks of the generator: 9 for 256px and up, 6 for small images. */
     public int nBlocks = 9;
+    /** Strided layers of the PatchGAN discriminator (3 = the 70x70 PatchGAN; crops of at least 3 * 2^n_layers_d px). */
+    public int nLayersD = 3;
     public GanLoss ganLoss = GanLoss.LSGAN;
     public double lambdaCyc = 10;
     /** Identity loss weight as a fraction of lambda_cyc. */
@@ -20,6 +22,8 @@ public class CycleGanConfig implements Validatable {
     /** Images are resized to this width (keeping aspect), then randomly cropped to crop. */
     public int loadWidth = 1024;
     public Size crop = new Size(360, 360);
+    /** Random horizontal flip of the training crops (the reference implementation's default). */
+    public boolean flip = true;
     public int sampleEvery = 100;
     public int checkpointEvery = 500;
     public int logEvery = 10;
@@ -41,7 +45,15 @@ public class CycleGanConfig implements Validatable {
         v.positive("iterations", iterations);
         v.range("decay_start", decayStart, 0, iterations);
         v.positive("load_width", loadWidth);
+        v.positive("n_layers_d", nLayersD);
         v.section("crop", crop);
+        if (crop != null) {
+            v.check(crop.height % 4 == 0 && crop.width % 4 == 0, "crop",
+                    "the generator needs height and width that are multiples of 4, got " + crop);
+            int min = 3 << Math.min(nLayersD, 12);
+            v.check(crop.height >= min && crop.width >= min, "crop",
+                    "a " + nLayersD + "-layer PatchGAN needs crops of at least " + min + "x" + min + ", got " + crop);
+        }
         v.positive("sample_every", sampleEvery);
         v.positive("checkpoint_every", checkpointEvery);
         v.positive("log_every", logEvery);
