@@ -8,7 +8,8 @@ final class Commands {
     }
 
     static List<Command> all() {
-        return List.of(new TrainCommand(), new EvaluateCommand(), new PredictCommand(), new ImportWeightsCommand(),
-                new SweepCommand(), new DemoDataCommand(), new EnvCommand());
+        return List.of(new PipelineCommand(), new TrainCommand(), new TranslateCommand(), new PseudoLabelCommand(),
+                new EvaluateCommand(), new PredictCommand(), new ImportWeightsCommand(), new SweepCommand(),
+                new DemoDataCommand(), new EnvCommand());
     }
 }

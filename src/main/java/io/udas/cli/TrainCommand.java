@@ -1,6 +1,8 @@
 package io.udas.cli;
 
 import io.udas.config.RunConfig;
+import io.udas.pipeline.CycleGanStage;
+import io.udas.pipeline.SelfTraining;
 import io.udas.pipeline.Stages;
 import io.udas.pipeline.UdaStage;
 import org.apache.commons.cli.CommandLine;
@@ -45,7 +47,8 @@ final class TrainCommand implements Command {
         var result = switch (cfg.stage) {
             case SUPERVISED -> Stages.supervised(cfg, dir, resume);
             case UDA -> UdaStage.run(cfg, dir, resume);
-            default -> throw new IllegalArgumentException("stage " + cfg.stage.name().toLowerCase() + " is not available yet");
+            case CYCLEGAN -> CycleGanStage.train(cfg, dir, resume);
+            case STUDENT -> SelfTraining.run(cfg, dir, resume);
         };
         System.out.printf("%s finished: %d iterations, best target-val mIoU %s; outputs in %s%n", cfg.stage.name().toLowerCase(),
                 result.iterations(), Double.isFinite(result.bestScore())
