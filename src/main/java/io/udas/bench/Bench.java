@@ -41,8 +41,9 @@ public final class Bench {
         platform.putAll(NativeBuild.describe());
         report.put("platform", platform);
         double load0 = Timing.loadAverage();
-        out.printf(Locale.ROOT, "bench: native build %s, %s OpenMP threads, load average %.2f%n",
-                platform.get("native_build"), platform.get("omp_threads"), load0);
+        platform.put("omp_threads", ompThreads());
+        out.printf(Locale.ROOT, "bench: native build %s, %d OpenMP threads, load average %.2f%n",
+                platform.get("native_build"), ompThreads(), load0);
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, Object> profile = null;
 
@@ -153,7 +154,8 @@ public final class Bench {
 
     static int ompThreads() {
         try {
-            return Integer.parseInt(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("omp.threads", "2"));
+            Object v = Nd4j.getExecutioner().getEnvironmentInformation().get("omp.threads");
+            return v == null ? 2 : Integer.parseInt(v.toString());
         } catch (NumberFormatException e) {
             return 2;
         }

@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * Peak memory during a measurement: the process' peak resident set (the kernel's VmHWM, reset at start through
- * /proc/self/clear_refs where allowed, else sampled), JavaCPP's off-heap bytes ({@link Pointer#totalBytes()}, what
- * ND4J allocates natively) and physical bytes ({@link Pointer#physicalBytes()}), and the JVM heap in use, sampled
- * every few milliseconds by a daemon thread.
+ * /proc/self/clear_refs where allowed, else the peak of the sampled {@link Pointer#physicalBytes()}), the off-heap bytes
+ * ND4J accounts for ({@code MemoryManager.allocatedMemory}: JavaCPP's {@link Pointer#totalBytes()} plus ND4J's tracked
+ * allocations; in M2.1 most CPU array buffers are allocated by libnd4j itself and appear only in the resident set),
+ * and the JVM heap in use, sampled every few milliseconds by a daemon thread.
  */
 public final class MemoryWatch implements AutoCloseable {
     private final Thread thread;
@@ -24,6 +25,7 @@ public final class MemoryWatch implements AutoCloseable {
     private volatile long peakPhysical;
     private volatile long peakJavacpp;
     private volatile long peakHeap;
+    private volatile long peakNd4j;
     private Map<String, Object> result;
 
     private MemoryWatch() {
@@ -54,6 +56,10 @@ public final class MemoryWatch implements AutoCloseable {
         long phys = Pointer.physicalBytes();
         long jcpp = Pointer.totalBytes();
         long heap = mx.getHeapMemoryUsage().getUsed();
+        long nd4j = nd4jBytes();
+        if (nd4j > peakNd4j) {
+            peakNd4j = nd4j;
+        }
         if (phys > peakPhysical) {
             peakPhysical = phys;
         }
@@ -82,7 +88,8 @@ public final class MemoryWatch implements AutoCloseable {
             m.put("peak_rss_bytes", peak);
             m.put("rss_before_bytes", rssBefore);
             m.put("peak_rss_increase_bytes", Math.max(0, peak - rssBefore));
-            m.put("peak_offheap_bytes", peakJavacpp);
+            m.put("peak_offheap_bytes", Math.max(peakJavacpp, peakNd4j));
+            m.put("peak_javacpp_bytes", peakJavacpp);
             m.put("peak_heap_bytes", peakHeap);
             m.put("rss_source", hwmReset ? "VmHWM" : "sampled");
             result = m;
@@ -93,6 +100,15 @@ public final class MemoryWatch implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** ND4J's own count of host memory (JavaCPP pointers + tracked allocations and workspaces), or 0. */
+    static long nd4jBytes() {
+        try {
+            return org.nd4j.linalg.factory.Nd4j.getMemoryManager().allocatedMemory(0);
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Resets the kernel's peak-RSS counter of this process (Linux: "5" to /proc/self/clear_refs). */
