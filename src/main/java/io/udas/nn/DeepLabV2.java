@@ -1,7 +1,9 @@
 package io.udas.nn;
 
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.PadMode;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -52,6 +54,9 @@ public final class DeepLabV2 {
         private boolean scaledResidualInit = true;
         private int inputHeight = -1;
         private int inputWidth = -1;
+        private boolean spaceToBatch = true;
+        private boolean foldBatchNorm = true;
+        private boolean asppShifted = true;
 
         public Spec numClasses(int c) {
             if (c < 1) {
@@ -112,6 +117,48 @@ public final class DeepLabV2 {
             return this;
         }
 
+        /**
+         * Dilated backbone stages as dense convs on space-to-batch maps (default true; exact, see
+         * {@link ResNet.Spec#spaceToBatch(boolean)}). Needed on the oneDNN native build.
+         */
+        public Spec spaceToBatch(boolean b) {
+            this.spaceToBatch = b;
+            return this;
+        }
+
+        /** Frozen BN folded into the convs (default true; see {@link ResNet.Spec#foldBatchNorm(boolean)}). */
+        public Spec foldBatchNorm(boolean b) {
+            this.foldBatchNorm = b;
+            return this;
+        }
+
+        /**
+         * ASPP head computed as one 1x1 conv producing every tap's class map, then shifted and summed
+         * ({@link #classifierShifted}; default true; exact, no dilated conv, taps that can only read padding are
+         * skipped). False: the four dilated 3x3 convs of the reference.
+         */
+        public Spec asppShifted(boolean b) {
+            this.asppShifted = b;
+            return this;
+        }
+
+        /** All graph speed-ups on (the default) or off (the reference graph: dilated convs, separate BN ops). */
+        public Spec fast(boolean b) {
+            return spaceToBatch(b).foldBatchNorm(b).asppShifted(b);
+        }
+
+        public boolean spaceToBatch() {
+            return spaceToBatch;
+        }
+
+        public boolean foldBatchNorm() {
+            return foldBatchNorm;
+        }
+
+        public boolean asppShifted() {
+            return asppShifted;
+        }
+
         public Spec inputSize(int height, int width) {
             if (height < 1 || width < 1) {
                 throw new IllegalArgumentException("input size must be positive");
@@ -168,7 +215,7 @@ public final class DeepLabV2 {
         /** The backbone spec this segmenter uses. */
         public ResNet.Spec backbone() {
             return new ResNet.Spec().depth(depth).width(width).strideIn1x1(strideIn1x1).outputStride8().ceilMaxPool(ceilMaxPool)
-                    .scaledResidualInit(scaledResidualInit);
+                    .scaledResidualInit(scaledResidualInit).spaceToBatch(spaceToBatch).foldBatchNorm(foldBatchNorm);
         }
 
         /** Spatial size [h, w] of the stride-8 logits for this input size. */
@@ -215,13 +262,17 @@ public final class DeepLabV2 {
 
         Map<String, SDVariable> out = new LinkedHashMap<>();
         int before = s.trainable().size();
-        SDVariable logits = classifier(s.child("layer5"), l4.x(), l4.channels(), spec.numClasses(), spec.asppDilations());
+        SDVariable logits = spec.asppShifted()
+                ? classifierShifted(s.child("layer5"), l4.asPacked(), spec.numClasses(), spec.asppDilations())
+                : classifier(s.child("layer5"), l4.x(), l4.channels(), spec.numClasses(), spec.asppDilations());
         out.put(LOGITS, s.nameOutput(logits, LOGITS));
         out.put(LOGITS_UP, s.nameOutput(Resize.bilinear(logits, spec.numClasses(), l4.height(), l4.width(), inH, inW,
                 spec.alignCorners()), LOGITS_UP));
         if (spec.aux()) {
             ResNet.Feature l3 = f.layer(3);
-            SDVariable aux = classifier(s.child("layer6"), l3.x(), l3.channels(), spec.numClasses(), spec.asppDilations());
+            SDVariable aux = spec.asppShifted()
+                    ? classifierShifted(s.child("layer6"), l3.asPacked(), spec.numClasses(), spec.asppDilations())
+                    : classifier(s.child("layer6"), l3.x(), l3.channels(), spec.numClasses(), spec.asppDilations());
             out.put(AUX_LOGITS, s.nameOutput(aux, AUX_LOGITS));
             out.put(AUX_LOGITS_UP, s.nameOutput(Resize.bilinear(aux, spec.numClasses(), l3.height(), l3.width(), inH, inW,
                     spec.alignCorners()), AUX_LOGITS_UP));
@@ -242,5 +293,83 @@ public final class DeepLabV2 {
             sum = sum == null ? y : sum.add(y);
         }
         return sum;
+    }
+
+    /**
+     * The ASPP classifier of {@link #classifier} (same parameters, same names and creation order, same values up to
+     * float rounding) without dilated convs: sum_i conv3x3_{d_i}(x) + b_i = sum over taps (dy, dx) of
+     * shift_{dy,dx}(x . W_tap) + sum_i b_i, where the per-tap matrices of all branches go into ONE 1x1 conv (taps with the
+     * same offset, e.g. the four centre taps, are summed first; taps whose offset is >= the map size only ever read
+     * padding and are dropped), and each tap's class map (few channels) is shifted with zero fill. The 1x1 conv runs on
+     * the packed map when the input is packed (per-pixel), so only the class maps are unpacked.
+     */
+    public static SDVariable classifierShifted(Scope s, SpaceToBatch.Packed in, int numClasses, int[] dilations) {
+        SameDiff sd = s.sd();
+        Scope list = s.child("conv2d_list");
+        int c = in.channels();
+        int h = in.layout().height();
+        int w = in.layout().width();
+        SDVariable[] weights = new SDVariable[dilations.length];
+        SDVariable biasSum = null;
+        for (int i = 0; i < dilations.length; i++) {
+            int d = dilations[i];
+            Conv conv = Conv.of(c, numClasses, 3).pad(d).dilation(d).bias(true).init(Init.normal(0.01)).biasInit(Init.torchDefault());
+            weights[i] = Layers.convWeight(list, Integer.toString(i), conv);
+            SDVariable b = Layers.convBias(list, Integer.toString(i), conv);
+            biasSum = biasSum == null ? b : biasSum.add(b);
+        }
+        // group taps by offset
+        Map<Long, List<SDVariable>> taps = new LinkedHashMap<>();
+        Map<Long, int[]> offsets = new LinkedHashMap<>();
+        for (int i = 0; i < dilations.length; i++) {
+            int d = dilations[i];
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int dy = (ky - 1) * d;
+                    int dx = (kx - 1) * d;
+                    if (Math.abs(dy) >= h || Math.abs(dx) >= w) {
+                        continue; // reads padding only
+                    }
+                    long key = ((long) dy << 32) ^ (dx & 0xffffffffL);
+                    SDVariable wt = weights[i].get(SDIndex.point(ky), SDIndex.point(kx), SDIndex.all(), SDIndex.all());
+                    taps.computeIfAbsent(key, k -> new ArrayList<>()).add(wt);
+                    offsets.put(key, new int[]{dy, dx});
+                }
+            }
+        }
+        List<SDVariable> mats = new ArrayList<>();
+        for (List<SDVariable> group : taps.values()) {
+            SDVariable m = group.get(0);
+            for (int j = 1; j < group.size(); j++) {
+                m = m.add(group.get(j));
+            }
+            mats.add(m);
+        }
+        int t = mats.size();
+        SDVariable wcat = (t == 1 ? mats.get(0) : sd.concat(1, mats.toArray(new SDVariable[0])))
+                .reshape(1, 1, c, (long) t * numClasses);
+        SDVariable z = sd.cnn().conv2d(in.x(), wcat, Layers.convConfig(Conv.of(c, t * numClasses, 1).bias(false)));
+        SDVariable plain = in.with(z, t * numClasses).unpack();
+        SDVariable[] parts = t == 1 ? new SDVariable[]{plain} : sd.split(plain, t, 1);
+        SDVariable sum = null;
+        int j = 0;
+        for (int[] off : offsets.values()) {
+            SDVariable y = shift(parts[j++], off[0], off[1], h, w);
+            sum = sum == null ? y : sum.add(y);
+        }
+        return sum.add(biasSum.reshape(1, numClasses, 1, 1));
+    }
+
+    /** y[i, j] = x[i + dy, j + dx] (0 outside), x [N, C, h, w]. */
+    static SDVariable shift(SDVariable x, int dy, int dx, int h, int w) {
+        if (dy == 0 && dx == 0) {
+            return x;
+        }
+        SameDiff sd = x.getSameDiff();
+        SDVariable cut = x.get(SDIndex.all(), SDIndex.all(),
+                SDIndex.interval(Math.max(0, dy), h + Math.min(0, dy)), SDIndex.interval(Math.max(0, dx), w + Math.min(0, dx)));
+        SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0},
+                {Math.max(0, -dy), Math.max(0, dy)}, {Math.max(0, -dx), Math.max(0, dx)}}));
+        return sd.nn().pad(cut, padding, PadMode.CONSTANT, 0.0);
     }
 }

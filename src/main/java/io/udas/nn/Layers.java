@@ -43,19 +43,81 @@ public final class Layers {
 
     /**
      * 2-D convolution with explicit symmetric padding (PyTorch {@code nn.Conv2d} semantics), weights
-     * {@code <name>.weight} [k, k, inC, outC] and optional {@code <name>.bias} [outC].
+     * {@code <name>.weight} [k, k, inC, outC] and optional {@code <name>.bias} [outC]. A dilated conv on the oneDNN
+     * native build runs through the generic implementation ({@link NativeBuild#dilatedConvFallback()} is attached to
+     * the graph); the builders' fast paths avoid dilated convs instead ({@link SpaceToBatch}).
      */
     public static SDVariable conv2d(Scope s, String name, SDVariable x, Conv c) {
+        SDVariable w = convWeight(s, name, c);
+        SDVariable b = c.bias() ? convBias(s, name, c) : null;
+        SameDiff sd = s.sd();
+        if (c.dilation() > 1) {
+            NativeBuild.ensureDilatedConvFallback(sd);
+        }
+        return b == null ? sd.cnn().conv2d(x, w, convConfig(c)) : sd.cnn().conv2d(x, w, b, convConfig(c));
+    }
+
+    /** The weight {@code <name>.weight} [k, k, inC, outC] of a conv (created, or reused in a reusing scope). */
+    static SDVariable convWeight(Scope s, String name, Conv c) {
         long k = c.kernel();
         long fanIn = (long) c.inChannels() * k * k;
         long fanOut = (long) c.outChannels() * k * k;
-        SDVariable w = s.param(name + ".weight", c.weightInit(), fanIn, fanOut, k, k, c.inChannels(), c.outChannels());
-        SDVariable b = c.bias() ? s.param(name + ".bias", c.biasInit(), fanIn, fanOut, c.outChannels()) : null;
-        Conv2DConfig cfg = Conv2DConfig.builder()
+        return s.param(name + ".weight", c.weightInit(), fanIn, fanOut, k, k, c.inChannels(), c.outChannels());
+    }
+
+    /** The bias {@code <name>.bias} [outC] of a conv. */
+    static SDVariable convBias(Scope s, String name, Conv c) {
+        long k = c.kernel();
+        long fanIn = (long) c.inChannels() * k * k;
+        long fanOut = (long) c.outChannels() * k * k;
+        return s.param(name + ".bias", c.biasInit(), fanIn, fanOut, c.outChannels());
+    }
+
+    /** libnd4j config of a conv with explicit symmetric padding, NCHW. */
+    static Conv2DConfig convConfig(Conv c) {
+        long k = c.kernel();
+        return Conv2DConfig.builder()
                 .kH(k).kW(k).sH(c.stride()).sW(c.stride()).pH(c.pad()).pW(c.pad()).dH(c.dilation()).dW(c.dilation())
                 .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
-        SameDiff sd = s.sd();
-        return b == null ? sd.cnn().conv2d(x, w, cfg) : sd.cnn().conv2d(x, w, b, cfg);
+    }
+
+    /**
+     * {@code frozenBatchNorm(conv2d(x))} computed as ONE conv with folded weights and bias: W' = W * scale (per output
+     * channel), b' = (b - mean) * scale + bn.bias, where scale = bn.weight / sqrt(running_var + eps). The fold happens in
+     * the graph (on the weight tensor, not per pixel), so the parameters keep their state-dict names and arrays
+     * ({@code <conv>.weight}, {@code <bn>.weight/.bias/.running_mean/.running_var}, created in the same order as the
+     * unfolded pair), gradients reach {@code <conv>.weight} exactly, and replacing the BN arrays takes effect. Same
+     * values as the unfolded pair up to float rounding; saves two per-pixel passes forward and their backward.
+     *
+     * @param initialWeight initial value of {@code <bn>.weight}
+     */
+    public static SDVariable conv2dFrozenBatchNorm(Scope s, String convName, String bnName, SDVariable x, Conv c,
+                                                   double initialWeight) {
+        SDVariable w = convWeight(s, convName, c);
+        SDVariable b = c.bias() ? convBias(s, convName, c) : null;
+        int ch = c.outChannels();
+        SDVariable[] ss = frozenBatchNormScaleShift(s, bnName, ch, initialWeight);
+        SDVariable scale = ss[0];
+        SDVariable shift = b == null ? ss[1] : b.mul(scale).add(ss[1]);
+        // The per-channel scale is broadcast to the weight's shape first: a same-shape product's backward is two
+        // element-wise products, while a broadcasting one also reduces a useless gradient for the scale (slow in M2.1).
+        long k = c.kernel();
+        SDVariable wf = w.mul(expand(scale.reshape(1, 1, 1, ch), k, k, c.inChannels(), ch));
+        return s.sd().cnn().conv2d(x, wf, shift, convConfig(c));
+    }
+
+    /**
+     * x broadcast to {@code shape} (an INT vector, static or from {@code y.shape()}) as x + fill(shape, 0): no gradient
+     * flows to x through it (use it on constants), and a product with the result has an element-wise backward. (The
+     * broadcast_to and tile ops are an order of magnitude slower than this broadcasting add in M2.1.)
+     */
+    static SDVariable expand(SDVariable x, SDVariable shape) {
+        return x.add(x.getSameDiff().fill(shape, x.dataType(), 0.0));
+    }
+
+    /** {@link #expand(SDVariable, SDVariable)} to a static shape. */
+    static SDVariable expand(SDVariable x, long... shape) {
+        return expand(x, x.getSameDiff().constant(Nd4j.createFromArray(shape)));
     }
 
     /**
@@ -107,13 +169,22 @@ public final class Layers {
 
     /** {@link #frozenBatchNorm(Scope, String, SDVariable, int)} with the weight initialised to {@code initialWeight}. */
     public static SDVariable frozenBatchNorm(Scope s, String name, SDVariable x, int channels, double initialWeight) {
+        SDVariable[] ss = frozenBatchNormScaleShift(s, name, channels, initialWeight);
+        return x.mul(ss[0].reshape(1, channels, 1, 1)).add(ss[1].reshape(1, channels, 1, 1));
+    }
+
+    /**
+     * The constants {@code <name>.weight/.bias/.running_mean/.running_var} of a frozen BN (created in that order) and
+     * its per-channel {scale, shift} [C], computed in the graph.
+     */
+    static SDVariable[] frozenBatchNormScaleShift(Scope s, String name, int channels, double initialWeight) {
         SDVariable w = s.buffer(name + ".weight", Init.constant(initialWeight), channels);
         SDVariable b = s.buffer(name + ".bias", Init.zeros(), channels);
         SDVariable mean = s.buffer(name + ".running_mean", Init.zeros(), channels);
         SDVariable var = s.buffer(name + ".running_var", Init.ones(), channels);
         SDVariable scale = w.mul(var.add(BN_EPS).pow(-0.5));
         SDVariable shift = b.sub(mean.mul(scale));
-        return x.mul(scale.reshape(1, channels, 1, 1)).add(shift.reshape(1, channels, 1, 1));
+        return new SDVariable[]{scale, shift};
     }
 
     /**

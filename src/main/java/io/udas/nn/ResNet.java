@@ -46,6 +46,8 @@ public final class ResNet {
         private int inChannels = 3;
         private Init convInit = Init.kaimingNormalFanOut();
         private boolean scaledResidualInit = true;
+        private boolean spaceToBatch = false;
+        private boolean foldBatchNorm = false;
 
         public Spec depth(int d) {
             units(d);
@@ -124,6 +126,34 @@ public final class ResNet {
             return scaledResidualInit;
         }
 
+        /**
+         * Dilated stride-1 stages computed as dense convs on space-to-batch rearranged maps ({@link SpaceToBatch}):
+         * same values and gradients, works on the oneDNN native build (which rejects dilated convs) and is faster.
+         * Default false here (the plain graph keeps dilated conv ops); {@link DeepLabV2.Spec} turns it on.
+         */
+        public Spec spaceToBatch(boolean b) {
+            this.spaceToBatch = b;
+            return this;
+        }
+
+        public boolean spaceToBatch() {
+            return spaceToBatch;
+        }
+
+        /**
+         * Every frozen BN folded into the conv before it ({@link Layers#conv2dFrozenBatchNorm}): same parameters and
+         * names, same values up to float rounding, two per-pixel passes fewer per conv. Default false here (the plain
+         * graph has the conv ops directly on the weights); {@link DeepLabV2.Spec} turns it on.
+         */
+        public Spec foldBatchNorm(boolean b) {
+            this.foldBatchNorm = b;
+            return this;
+        }
+
+        public boolean foldBatchNorm() {
+            return foldBatchNorm;
+        }
+
         public int depth() {
             return depth;
         }
@@ -196,8 +226,20 @@ public final class ResNet {
         }
     }
 
-    /** A feature map with its channel count and spatial size. */
-    public record Feature(SDVariable x, int channels, int height, int width) {
+    /**
+     * A feature map with its channel count and spatial size. {@code x} is plain NCHW; {@code packed}, when not null, is
+     * the same map in the space-to-batch layout it was computed in (consumers that can work packed, like the ASPP
+     * head, use it and skip the unpacking).
+     */
+    public record Feature(SDVariable x, int channels, int height, int width, SpaceToBatch.Packed packed) {
+        public Feature(SDVariable x, int channels, int height, int width) {
+            this(x, channels, height, width, null);
+        }
+
+        /** The packed form if there is one, else x as a plain layout. */
+        public SpaceToBatch.Packed asPacked() {
+            return packed != null ? packed : new SpaceToBatch.Packed(x, channels, SpaceToBatch.Layout.plain(height, width));
+        }
     }
 
     /** Stem and stage outputs. {@code stages.get(i)} is layer(i+1). */
@@ -210,11 +252,11 @@ public final class ResNet {
     /** Builds the backbone in scope {@code s} on x [N, inC, inH, inW]. */
     public static Features features(Scope s, Spec spec, SDVariable x, int inH, int inW) {
         int base = spec.baseWidth();
-        SDVariable y = Layers.conv2d(s, "conv1", x,
-                Conv.of(spec.inChannels(), base, 7).stride(2).pad(3).bias(false).init(spec.convInit));
+        SDVariable y = convBn(s, spec, "conv1", "bn1", x,
+                Conv.of(spec.inChannels(), base, 7).stride(2).pad(3).bias(false).init(spec.convInit), 1.0);
         int h = Layers.convOut(inH, 7, 2, 3, 1);
         int w = Layers.convOut(inW, 7, 2, 3, 1);
-        y = Layers.relu(Layers.frozenBatchNorm(s, "bn1", y, base));
+        y = Layers.relu(y);
         y = Layers.maxPool(y, 3, 2, 1, spec.ceilMaxPool(), h, w);
         h = Layers.poolOut(h, 3, 2, 1, spec.ceilMaxPool());
         w = Layers.poolOut(w, 3, 2, 1, spec.ceilMaxPool());
@@ -224,10 +266,60 @@ public final class ResNet {
         Feature cur = stem;
         int[] units = spec.units();
         for (int i = 0; i < 4; i++) {
-            cur = stage(s.child("layer" + (i + 1)), spec, cur, spec.planes(i), units[i], spec.strides[i], spec.dilations[i]);
+            Scope st = s.child("layer" + (i + 1));
+            if (spec.spaceToBatch() && spec.strides[i] == 1 && spec.dilations[i] > 1) {
+                cur = packedStage(st, spec, cur, i, units[i]);
+            } else {
+                cur = stage(st, spec, plain(cur), spec.planes(i), units[i], spec.strides[i], spec.dilations[i]);
+            }
             stages.add(cur);
         }
         return new Features(stem, List.copyOf(stages));
+    }
+
+    /** The feature without its packed form (a plain stage consumes x). */
+    private static Feature plain(Feature f) {
+        return f.packed() == null ? f : new Feature(f.x(), f.channels(), f.height(), f.width());
+    }
+
+    /**
+     * A stride-1 dilated stage in space-to-batch layout: the input is padded (once, to a multiple of the largest
+     * factor the following packed stages need) and packed so that the stage's dilation becomes 1; the output stays
+     * packed (for the next dilated stage or the head) and is also unpacked into a plain x.
+     */
+    private static Feature packedStage(Scope s, Spec spec, Feature in, int stage, int blocks) {
+        int d = spec.dilations[stage];
+        SpaceToBatch.Packed p = in.packed();
+        if (p == null || d % p.layout().factor() != 0) {
+            int multiple = 1;
+            for (int j = stage; j < 4 && spec.strides[j] == 1 && spec.dilations[j] > 1; j++) {
+                multiple = lcm(multiple, spec.dilations[j]);
+            }
+            p = SpaceToBatch.enter(in.x(), in.channels(), in.height(), in.width(), multiple);
+        }
+        p = p.pack(d / p.layout().factor());
+        int planes = spec.planes(stage);
+        int outC = planes * spec.expansion();
+        for (int b = 0; b < blocks; b++) {
+            boolean downsample = b == 0 && p.channels() != outC;
+            Scope bs = s.child(Integer.toString(b));
+            SDVariable y = spec.bottleneck()
+                    ? bottleneckBody(bs, spec, p, planes, 1, 1, downsample)
+                    : basicBody(bs, spec, p, planes, 1, 1, downsample);
+            p = p.with(y, outC);
+        }
+        return new Feature(p.unpack(), outC, in.height(), in.width(), p);
+    }
+
+    private static int lcm(int a, int b) {
+        int x = a;
+        int y = b;
+        while (y != 0) {
+            int t = x % y;
+            x = y;
+            y = t;
+        }
+        return a / x * b;
     }
 
     private static Feature stage(Scope s, Spec spec, Feature in, int planes, int blocks, int stride, int dilation) {
@@ -244,6 +336,15 @@ public final class ResNet {
         return cur;
     }
 
+    /** conv (no bias) + frozen BN, folded into one conv when {@link Spec#foldBatchNorm()}. */
+    private static SDVariable convBn(Scope s, Spec spec, String conv, String bn, SDVariable x, Conv c, double bnInit) {
+        if (spec.foldBatchNorm()) {
+            return Layers.conv2dFrozenBatchNorm(s, conv, bn, x, c, bnInit);
+        }
+        int ch = c.outChannels();
+        return Layers.frozenBatchNorm(s, bn, Layers.conv2d(s, conv, x, c), ch, bnInit);
+    }
+
     /** Initial weight of the last BN of a residual branch, see {@link Spec#scaledResidualInit(boolean)}. */
     static double branchScale(Spec spec) {
         if (!spec.scaledResidualInit()) {
@@ -256,38 +357,52 @@ public final class ResNet {
         return 1.0 / Math.sqrt(blocks);
     }
 
-    private static SDVariable shortcut(Scope s, Spec spec, Feature in, int outC, int stride, boolean downsample) {
+    private static SDVariable shortcut(Scope s, Spec spec, SDVariable x, int inC, int outC, int stride, boolean downsample) {
         if (!downsample) {
-            return in.x();
+            return x;
         }
         Scope ds = s.child("downsample");
-        SDVariable y = Layers.conv2d(ds, "0", in.x(), Conv.of(in.channels(), outC, 1).stride(stride).bias(false).init(spec.convInit));
-        return Layers.frozenBatchNorm(ds, "1", y, outC);
+        return convBn(ds, spec, "0", "1", x, Conv.of(inC, outC, 1).stride(stride).bias(false).init(spec.convInit), 1.0);
     }
 
     private static Feature basic(Scope s, Spec spec, Feature in, int planes, int stride, int d, boolean downsample) {
-        SDVariable y = Layers.conv2d(s, "conv1", in.x(),
-                Conv.of(in.channels(), planes, 3).stride(stride).pad(d).dilation(d).bias(false).init(spec.convInit));
-        y = Layers.relu(Layers.frozenBatchNorm(s, "bn1", y, planes));
-        y = Layers.conv2d(s, "conv2", y, Conv.of(planes, planes, 3).pad(d).dilation(d).bias(false).init(spec.convInit));
-        y = Layers.frozenBatchNorm(s, "bn2", y, planes, branchScale(spec));
-        y = Layers.relu(y.add(shortcut(s, spec, in, planes, stride, downsample)));
+        SDVariable y = basicBody(s, spec, in.asPacked(), planes, stride, d, downsample);
         return new Feature(y, planes, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
     }
 
+    /**
+     * Basic block on x (plain, or packed: then 3x3 inputs are masked and d is the dilation on the packed map). Creates
+     * its parameters in the same order whatever the layout.
+     */
+    private static SDVariable basicBody(Scope s, Spec spec, SpaceToBatch.Packed in, int planes, int stride, int d,
+                                        boolean downsample) {
+        SDVariable y = convBn(s, spec, "conv1", "bn1", in.masked(),
+                Conv.of(in.channels(), planes, 3).stride(stride).pad(d).dilation(d).bias(false).init(spec.convInit), 1.0);
+        y = Layers.relu(y);
+        y = convBn(s, spec, "conv2", "bn2", in.with(y, planes).masked(),
+                Conv.of(planes, planes, 3).pad(d).dilation(d).bias(false).init(spec.convInit), branchScale(spec));
+        return Layers.relu(y.add(shortcut(s, spec, in.x(), in.channels(), planes, stride, downsample)));
+    }
+
     private static Feature bottleneck(Scope s, Spec spec, Feature in, int planes, int stride, int d, boolean downsample) {
+        SDVariable y = bottleneckBody(s, spec, in.asPacked(), planes, stride, d, downsample);
+        return new Feature(y, planes * 4, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
+    }
+
+    /** Bottleneck on x (plain or packed, see {@link #basicBody}). */
+    private static SDVariable bottleneckBody(Scope s, Spec spec, SpaceToBatch.Packed in, int planes, int stride, int d,
+                                             boolean downsample) {
         int s1 = spec.strideIn1x1() ? stride : 1;
         int s3 = spec.strideIn1x1() ? 1 : stride;
         int outC = planes * 4;
-        SDVariable y = Layers.conv2d(s, "conv1", in.x(), Conv.of(in.channels(), planes, 1).stride(s1).bias(false).init(spec.convInit));
-        y = Layers.relu(Layers.frozenBatchNorm(s, "bn1", y, planes));
-        y = Layers.conv2d(s, "conv2", y,
-                Conv.of(planes, planes, 3).stride(s3).pad(d).dilation(d).bias(false).init(spec.convInit));
-        y = Layers.relu(Layers.frozenBatchNorm(s, "bn2", y, planes));
-        y = Layers.conv2d(s, "conv3", y, Conv.of(planes, outC, 1).bias(false).init(spec.convInit));
-        y = Layers.frozenBatchNorm(s, "bn3", y, outC, branchScale(spec));
-        y = Layers.relu(y.add(shortcut(s, spec, in, outC, stride, downsample)));
-        return new Feature(y, outC, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
+        SDVariable y = convBn(s, spec, "conv1", "bn1", in.x(),
+                Conv.of(in.channels(), planes, 1).stride(s1).bias(false).init(spec.convInit), 1.0);
+        y = Layers.relu(y);
+        y = convBn(s, spec, "conv2", "bn2", in.with(y, planes).masked(),
+                Conv.of(planes, planes, 3).stride(s3).pad(d).dilation(d).bias(false).init(spec.convInit), 1.0);
+        y = Layers.relu(y);
+        y = convBn(s, spec, "conv3", "bn3", y, Conv.of(planes, outC, 1).bias(false).init(spec.convInit), branchScale(spec));
+        return Layers.relu(y.add(shortcut(s, spec, in.x(), in.channels(), outC, stride, downsample)));
     }
 
     /**
