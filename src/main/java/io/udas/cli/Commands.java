@@ -9,7 +9,7 @@ final class Commands {
 
     static List<Command> all() {
         return List.of(new PipelineCommand(), new TrainCommand(), new TranslateCommand(), new PseudoLabelCommand(),
-                new EvaluateCommand(), new PredictCommand(), new ImportWeightsCommand(), new SweepCommand(),
+                new EvaluateCommand(), new PredictCommand(), new ImportWeightsCommand(), new SweepCommand(), new BenchCommand(),
                 new DemoDataCommand(), new EnvCommand());
     }
 }
