@@ -1,6 +1,7 @@
 package io.udas.cli;
 
 import io.udas.config.ConfigException;
+import io.udas.util.NativeMemoryGuard;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
@@ -33,24 +34,32 @@ public final class Main {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        capNativeMemory();
+        long ram = configureNativeMemory();
+        NativeMemoryGuard.start(ram / 8);
         System.exit(standard().run(args));
     }
 
     /**
-     * ND4J frees native buffers only when the GC collects their Java objects, and a small heap seldom
-     * triggers a GC: a multi-stage run grew by about 0.4 GB per UDA iteration until the OOM killer
-     * stopped it at 24 GB. Capping JavaCPP's physical bytes makes it run the GC first (measured:
-     * RSS stays bounded). Must run before any ND4J class loads; explicit -D settings win.
+     * Two measured causes of runaway native memory (a multi-stage run was OOM-killed at 24 GB):
+     * SameDiff keeps a per-graph cache of released arrays of up to 25% of JavaCPP's maxbytes, and a
+     * stage holds several graphs; and ND4J frees native buffers only when the GC collects their Java
+     * objects, which a small heap seldom triggers. So the cache is off (arrays are freed as soon as
+     * the graph is done with them) and JavaCPP's physical cap makes it run the GC before RAM runs out.
+     * Must run before any ND4J class loads; explicit -D settings win. Returns the machine's RAM.
      */
-    static void capNativeMemory() {
+    static long configureNativeMemory() {
         long ram = ((com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
-        if (System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
-            System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", Long.toString(ram / 10 * 6));
-        }
-        if (System.getProperty("org.bytedeco.javacpp.maxbytes") == null) {
-            System.setProperty("org.bytedeco.javacpp.maxbytes", Long.toString(ram / 10 * 4));
+        setUnlessGiven("org.bytedeco.javacpp.maxphysicalbytes", Long.toString(ram / 10 * 6));
+        setUnlessGiven("org.bytedeco.javacpp.maxbytes", Long.toString(ram / 10 * 4));
+        // the switch of SameDiff's ArrayCacheMemoryMgr (that is its whole name in M2.1)
+        setUnlessGiven("org.nd4j.autodiff.samediff", "false");
+        return ram;
+    }
+
+    private static void setUnlessGiven(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
         }
     }
 

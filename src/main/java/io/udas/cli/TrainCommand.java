@@ -23,9 +23,12 @@ final class TrainCommand implements Command {
 
     @Override
     public String examples() {
-        return "  udas train --config configs/demo-sl.yaml\n"
-                + "  udas train --config configs/demo-sl.yaml --set train.iterations=50 --set output_dir=runs/quick\n"
-                + "  udas train --config configs/demo-sl.yaml --resume\n";
+        return "  udas train --config configs/demo.yaml --set stage=supervised --set train.on=source "
+                + "--set output_dir=runs/source-only\n"
+                + "  udas train --config configs/demo.yaml --set stage=supervised --set train.on=target "
+                + "--set data.labeled_target=200 --set output_dir=runs/target-only\n"
+                + "  udas train --config configs/demo.yaml --set stage=uda --set output_dir=runs/uda\n"
+                + "  udas train --config configs/demo.yaml --set stage=uda --set output_dir=runs/uda --resume\n";
     }
 
     @Override

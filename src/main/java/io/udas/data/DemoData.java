@@ -40,6 +40,23 @@ public final class DemoData {
         return Files.isRegularFile(root.resolve(MANIFEST));
     }
 
+    /**
+     * True when {@code cfg.root} holds a complete demo dataset made with exactly these settings. A
+     * dataset made with other counts, size or seed would silently change what a run trains on.
+     */
+    public static boolean matches(DemoDataConfig cfg) {
+        Path root = Path.of(cfg.root);
+        if (!exists(root)) {
+            return false;
+        }
+        try {
+            // compared as text: a parsed tree holds ints where the manifest holds longs
+            return Json.pretty(Json.MAPPER.readTree(root.resolve(MANIFEST).toFile())).equals(Json.pretty(manifest(cfg)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The source dataset of a demo root (GTA5 layout, label ids). */
     public static DatasetConfig sourceConfig(Path root) {
         DatasetConfig d = new DatasetConfig();

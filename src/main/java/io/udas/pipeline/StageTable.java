@@ -83,7 +83,8 @@ public final class StageTable {
             s.put("skipped", o.skipped());
             stages.add(s);
         }
-        StringBuilder md = new StringBuilder("# ").append(TITLE).append("\n\n");
+        // the table itself carries TITLE as its caption
+        StringBuilder md = new StringBuilder("# UDAS pipeline report\n\n");
         if (table != null) {
             md.append(table.markdown()).append('\n');
             Map<String, Object> j = new LinkedHashMap<>(table.toJson());

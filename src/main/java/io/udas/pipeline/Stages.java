@@ -20,12 +20,18 @@ public final class Stages {
     private Stages() {
     }
 
-    /** Generates the demo dataset first when the config asks for it and it is missing. */
+    /**
+     * Generates the demo dataset first when the config asks for it and it is missing, or regenerates
+     * it when it was made with other demo settings (counts, size, seed) than the config's.
+     */
     public static void ensureDemoData(RunConfig cfg) {
-        if (cfg.demo != null && !DemoData.exists(Path.of(cfg.demo.root))) {
-            System.out.println("demo data missing: generating it in " + cfg.demo.root);
-            DemoData.generate(cfg.demo, Runtime.getRuntime().availableProcessors());
+        if (cfg.demo == null || DemoData.matches(cfg.demo)) {
+            return;
         }
+        System.out.println(DemoData.exists(Path.of(cfg.demo.root))
+                ? "demo data in " + cfg.demo.root + " was made with other demo settings: regenerating it for this config"
+                : "demo data missing: generating it in " + cfg.demo.root);
+        DemoData.generate(cfg.demo, Runtime.getRuntime().availableProcessors());
     }
 
     /** The segmenter a stage starts from: train.init when set, else a fresh one from the seed. */

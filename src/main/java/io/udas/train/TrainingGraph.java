@@ -1,6 +1,7 @@
 package io.udas.train;
 
 import io.udas.train.optim.ParamGroup;
+import io.udas.util.QuietStdout;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,6 +25,7 @@ public final class TrainingGraph {
     private final SameDiff sd;
     private final String loss;
     private final Map<String, ParamGroup> groups = new LinkedHashMap<>();
+    private boolean gradientFunctionBuilt;
 
     public TrainingGraph(SameDiff sd, String lossVariable, List<ParamGroup> groups) {
         this.sd = sd;
@@ -72,7 +74,11 @@ public final class TrainingGraph {
         if (!outs.contains(loss)) {
             outs.add(loss);
         }
-        OutAndGrad og = sd.calculateGradientsAndOutputs(placeholders, outs, vars);
+        OutAndGrad og = gradientFunctionBuilt
+                ? sd.calculateGradientsAndOutputs(placeholders, outs, vars)
+                : QuietStdout.dropping("Added differentiated op",
+                        () -> sd.calculateGradientsAndOutputs(placeholders, outs, vars));
+        gradientFunctionBuilt = true;
         Map<String, INDArray> out = og.getOutputs();
         double lossValue = out.get(loss).sumNumber().doubleValue();
         for (String o : outs) {

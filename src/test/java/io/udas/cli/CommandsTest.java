@@ -83,6 +83,33 @@ class CommandsTest {
         assertTrue(stderr().contains("Missing required option"), stderr());
     }
 
+    /** A user copies help examples verbatim: every config they name must exist and validate with their --set keys. */
+    @Test
+    void helpExamplesNameConfigsThatExistAndValidate() {
+        int checked = 0;
+        for (Command c : Commands.all()) {
+            for (String line : c.examples().split("\n")) {
+                List<String> words = List.of(line.trim().split("\\s+"));
+                int at = words.indexOf("--config");
+                if (at < 0 || !words.get(at + 1).startsWith("configs/")) {
+                    continue;
+                }
+                Path file = Path.of(words.get(at + 1));
+                assertTrue(Files.isRegularFile(file), c.name() + " example names a missing file: " + line);
+                List<String> sets = new java.util.ArrayList<>();
+                for (int i = 0; i < words.size() - 1; i++) {
+                    if (words.get(i).equals("--set") && !words.get(i + 1).startsWith("'")) {
+                        sets.add(words.get(i + 1));
+                    }
+                }
+                RunConfig cfg = ConfigLoader.load(file, sets);
+                assertNotNull(cfg, line);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 5, "examples checked: " + checked);
+    }
+
     @Test
     void badConfigIsOneLineNamingFileAndKeyWithUsageExit() throws IOException {
         Path cfg = TinyRun.config(dir);

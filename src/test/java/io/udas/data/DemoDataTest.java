@@ -110,6 +110,19 @@ class DemoDataTest {
     }
 
     @Test
+    void matchesOnlyTheSettingsItWasMadeWith() {
+        Path root = dir.resolve("demo");
+        DemoDataConfig made = config(root, 1);
+        assertFalse(DemoData.matches(made));
+        DemoData.generate(made, 2);
+        assertTrue(DemoData.matches(config(root, 1)));
+        DemoDataConfig fewer = config(root, 1);
+        fewer.targetTrain = 3;
+        assertFalse(DemoData.matches(fewer));
+        assertFalse(DemoData.matches(config(root, 2)));
+    }
+
+    @Test
     void majorClassesAppearInBothDomains() {
         int[] major = {DemoScene.ROAD, DemoScene.SIDEWALK, DemoScene.BUILDING, DemoScene.VEGETATION,
                 DemoScene.TERRAIN, DemoScene.SKY, DemoScene.POLE, DemoScene.SIGN, DemoScene.LIGHT, DemoScene.CAR,

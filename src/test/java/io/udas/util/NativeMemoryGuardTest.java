@@ -1,0 +1,33 @@
+package io.udas.util;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NativeMemoryGuardTest {
+    private static final long GB = 1L << 30;
+
+    @Test
+    void collectsAboveTheLimitAndAdaptsToTheLiveSet() {
+        NativeMemoryGuard g = new NativeMemoryGuard(2 * GB);
+        assertFalse(g.shouldCollect(2 * GB));
+        assertTrue(g.shouldCollect(2 * GB + 1));
+        // a GC that leaves 3 GB live: the next GC waits until 4.5 GB
+        g.collected(3 * GB);
+        assertEquals(3 * GB + 3 * GB / 2, g.limit());
+        assertFalse(g.shouldCollect(4 * GB));
+        assertTrue(g.shouldCollect(5 * GB));
+        // once the live set is small again the limit returns to the base, not below
+        g.collected(GB / 2);
+        assertEquals(2 * GB, g.limit());
+    }
+
+    @Test
+    void trimsMallocOnGlibcLinux() {
+        boolean glibc = System.getProperty("os.name").equals("Linux")
+                && new java.io.File("/usr/bin/ldd").exists();
+        assertEquals(glibc, NativeMemoryGuard.trimMalloc());
+    }
+}
