@@ -1,6 +1,7 @@
 package io.udas.cli;
 
 import io.udas.config.ConfigException;
+import io.udas.nn.NativeBuild;
 import io.udas.util.NativeMemoryGuard;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -35,6 +36,7 @@ public final class Main {
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         long ram = configureNativeMemory();
+        NativeBuild.selectForCpu(); // JavaCPP alone would load the AVX2 build on an AVX-512 CPU
         NativeMemoryGuard.start(ram / 8);
         System.exit(standard().run(args));
     }

@@ -18,11 +18,18 @@ import java.util.function.LongSupplier;
  */
 public final class NativeMemoryGuard {
     private final long base;
+    private final long ceiling;
     private long limit;
 
-    public NativeMemoryGuard(long baseBytes) {
-        this.base = baseBytes;
-        this.limit = baseBytes;
+    /**
+     * @param baseBytes    the lowest soft limit
+     * @param ceilingBytes the highest: kept below JavaCPP's hard cap, which throws OutOfMemoryError when
+     *                     a GC alone (without malloc_trim) cannot bring RSS under it
+     */
+    public NativeMemoryGuard(long baseBytes, long ceilingBytes) {
+        this.base = Math.min(baseBytes, ceilingBytes);
+        this.ceiling = ceilingBytes;
+        this.limit = this.base;
     }
 
     public long limit() {
@@ -36,15 +43,16 @@ public final class NativeMemoryGuard {
 
     /** Sets the next limit from the RSS measured after a GC. */
     public void collected(long rssAfter) {
-        limit = Math.max(base, rssAfter + rssAfter / 2);
+        limit = Math.min(ceiling, Math.max(base, rssAfter + rssAfter / 2));
     }
 
     /**
-     * Starts the watching thread (daemon; checks twice a second). Call after the JavaCPP properties
-     * are set: this loads {@link Pointer}.
+     * Starts the watching thread (daemon; checks twice a second, at most one pass every 2 s). Call
+     * after the JavaCPP properties are set: this loads {@link Pointer}.
      */
     public static void start(long baseBytes) {
-        NativeMemoryGuard guard = new NativeMemoryGuard(baseBytes);
+        long cap = Pointer.maxPhysicalBytes(); // 0: no hard cap
+        NativeMemoryGuard guard = new NativeMemoryGuard(baseBytes, cap > 0 ? cap / 4 * 3 : Long.MAX_VALUE);
         LongSupplier rss = Pointer::physicalBytes;
         Thread t = new Thread(() -> {
             try {
@@ -55,6 +63,7 @@ public final class NativeMemoryGuard {
                         Thread.sleep(500); // ND4J's deallocator threads free the collected buffers
                         trimMalloc();
                         guard.collected(rss.getAsLong());
+                        Thread.sleep(1000);
                     }
                 }
             } catch (InterruptedException e) {

@@ -11,7 +11,7 @@ class NativeMemoryGuardTest {
 
     @Test
     void collectsAboveTheLimitAndAdaptsToTheLiveSet() {
-        NativeMemoryGuard g = new NativeMemoryGuard(2 * GB);
+        NativeMemoryGuard g = new NativeMemoryGuard(2 * GB, 12 * GB);
         assertFalse(g.shouldCollect(2 * GB));
         assertTrue(g.shouldCollect(2 * GB + 1));
         // a GC that leaves 3 GB live: the next GC waits until 4.5 GB
@@ -22,6 +22,9 @@ class NativeMemoryGuardTest {
         // once the live set is small again the limit returns to the base, not below
         g.collected(GB / 2);
         assertEquals(2 * GB, g.limit());
+        // never above the ceiling (below JavaCPP's hard cap), even with a large live set
+        g.collected(10 * GB);
+        assertEquals(12 * GB, g.limit());
     }
 
     @Test
