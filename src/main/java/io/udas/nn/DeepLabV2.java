@@ -44,18 +44,13 @@ public final class DeepLabV2 {
     /** Segmenter specification (fluent setters). Input height and width are required. */
     public static final class Spec {
         private int numClasses = 19;
-        private int depth = 101;
-        private double width = 1.0;
-        private boolean strideIn1x1 = true;
+        // The backbone's own settings live in its spec: dilated to output stride 8, graph speed-ups on.
+        private final ResNet.Spec backbone = new ResNet.Spec().outputStride8().spaceToBatch(true).foldBatchNorm(true);
         private int[] asppDilations = {6, 12, 18, 24};
         private boolean alignCorners = true;
         private boolean aux = false;
-        private boolean ceilMaxPool = true;
-        private boolean scaledResidualInit = true;
         private int inputHeight = -1;
         private int inputWidth = -1;
-        private boolean spaceToBatch = true;
-        private boolean foldBatchNorm = true;
         private boolean asppShifted = true;
 
         public Spec numClasses(int c) {
@@ -66,19 +61,46 @@ public final class DeepLabV2 {
             return this;
         }
 
+        /** Backbone depth (see {@link ResNet.Spec#depth(int)}). */
         public Spec depth(int d) {
-            this.depth = d;
+            backbone.depth(d);
             return this;
         }
 
         /** Channel width multiplier of the backbone. */
         public Spec width(double w) {
-            this.width = w;
+            backbone.width(w);
             return this;
         }
 
         public Spec strideIn1x1(boolean b) {
-            this.strideIn1x1 = b;
+            backbone.strideIn1x1(b);
+            return this;
+        }
+
+        public Spec ceilMaxPool(boolean b) {
+            backbone.ceilMaxPool(b);
+            return this;
+        }
+
+        /** See {@link ResNet.Spec#scaledResidualInit(boolean)} (default true; false = PyTorch BN default 1). */
+        public Spec scaledResidualInit(boolean b) {
+            backbone.scaledResidualInit(b);
+            return this;
+        }
+
+        /**
+         * Dilated backbone stages as dense convs on space-to-batch maps (default true; exact, see
+         * {@link ResNet.Spec#spaceToBatch(boolean)}). Needed on the oneDNN native build.
+         */
+        public Spec spaceToBatch(boolean b) {
+            backbone.spaceToBatch(b);
+            return this;
+        }
+
+        /** Frozen BN folded into the convs (default true; see {@link ResNet.Spec#foldBatchNorm(boolean)}). */
+        public Spec foldBatchNorm(boolean b) {
+            backbone.foldBatchNorm(b);
             return this;
         }
 
@@ -106,32 +128,6 @@ public final class DeepLabV2 {
             return this;
         }
 
-        public Spec ceilMaxPool(boolean b) {
-            this.ceilMaxPool = b;
-            return this;
-        }
-
-        /** See {@link ResNet.Spec#scaledResidualInit(boolean)} (default true; false = PyTorch BN default 1). */
-        public Spec scaledResidualInit(boolean b) {
-            this.scaledResidualInit = b;
-            return this;
-        }
-
-        /**
-         * Dilated backbone stages as dense convs on space-to-batch maps (default true; exact, see
-         * {@link ResNet.Spec#spaceToBatch(boolean)}). Needed on the oneDNN native build.
-         */
-        public Spec spaceToBatch(boolean b) {
-            this.spaceToBatch = b;
-            return this;
-        }
-
-        /** Frozen BN folded into the convs (default true; see {@link ResNet.Spec#foldBatchNorm(boolean)}). */
-        public Spec foldBatchNorm(boolean b) {
-            this.foldBatchNorm = b;
-            return this;
-        }
-
         /**
          * ASPP head computed as one 1x1 conv producing every tap's class map, then shifted and summed
          * ({@link #classifierShifted}; default true; exact, no dilated conv, taps that can only read padding are
@@ -145,14 +141,6 @@ public final class DeepLabV2 {
         /** All graph speed-ups on (the default) or off (the reference graph: dilated convs, separate BN ops). */
         public Spec fast(boolean b) {
             return spaceToBatch(b).foldBatchNorm(b).asppShifted(b);
-        }
-
-        public boolean spaceToBatch() {
-            return spaceToBatch;
-        }
-
-        public boolean foldBatchNorm() {
-            return foldBatchNorm;
         }
 
         public boolean asppShifted() {
@@ -172,18 +160,6 @@ public final class DeepLabV2 {
             return numClasses;
         }
 
-        public int depth() {
-            return depth;
-        }
-
-        public double width() {
-            return width;
-        }
-
-        public boolean strideIn1x1() {
-            return strideIn1x1;
-        }
-
         public int[] asppDilations() {
             return asppDilations.clone();
         }
@@ -192,16 +168,8 @@ public final class DeepLabV2 {
             return alignCorners;
         }
 
-        public boolean scaledResidualInit() {
-            return scaledResidualInit;
-        }
-
         public boolean aux() {
             return aux;
-        }
-
-        public boolean ceilMaxPool() {
-            return ceilMaxPool;
         }
 
         public int inputHeight() {
@@ -212,17 +180,16 @@ public final class DeepLabV2 {
             return inputWidth;
         }
 
-        /** The backbone spec this segmenter uses. */
+        /** The backbone spec this segmenter uses (depth, width, stride placement, speed-ups: read them here). */
         public ResNet.Spec backbone() {
-            return new ResNet.Spec().depth(depth).width(width).strideIn1x1(strideIn1x1).outputStride8().ceilMaxPool(ceilMaxPool)
-                    .scaledResidualInit(scaledResidualInit).spaceToBatch(spaceToBatch).foldBatchNorm(foldBatchNorm);
+            return backbone;
         }
 
         /** Spatial size [h, w] of the stride-8 logits for this input size. */
         public int[] logitsSize() {
             requireSize();
-            int h = Layers.poolOut(Layers.convOut(inputHeight, 7, 2, 3, 1), 3, 2, 1, ceilMaxPool);
-            int w = Layers.poolOut(Layers.convOut(inputWidth, 7, 2, 3, 1), 3, 2, 1, ceilMaxPool);
+            int h = Layers.poolOut(Layers.convOut(inputHeight, 7, 2, 3, 1), 3, 2, 1, backbone.ceilMaxPool());
+            int w = Layers.poolOut(Layers.convOut(inputWidth, 7, 2, 3, 1), 3, 2, 1, backbone.ceilMaxPool());
             return new int[]{Layers.convOut(h, 1, 2, 0, 1), Layers.convOut(w, 1, 2, 0, 1)};
         }
 
