@@ -5,7 +5,6 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import org.bytedeco.javacpp.Pointer;
 
-import java.util.function.LongSupplier;
 
 /**
  * Keeps the process's resident memory near what training really needs. ND4J frees a native buffer
@@ -53,16 +52,15 @@ public final class NativeMemoryGuard {
     public static void start(long baseBytes) {
         long cap = Pointer.maxPhysicalBytes(); // 0: no hard cap
         NativeMemoryGuard guard = new NativeMemoryGuard(baseBytes, cap > 0 ? cap / 4 * 3 : Long.MAX_VALUE);
-        LongSupplier rss = Pointer::physicalBytes;
         Thread t = new Thread(() -> {
             try {
                 while (true) {
                     Thread.sleep(500);
-                    if (guard.shouldCollect(rss.getAsLong())) {
+                    if (guard.shouldCollect(Pointer.physicalBytes())) {
                         System.gc();
                         Thread.sleep(500); // ND4J's deallocator threads free the collected buffers
                         trimMalloc();
-                        guard.collected(rss.getAsLong());
+                        guard.collected(Pointer.physicalBytes());
                         Thread.sleep(1000);
                     }
                 }

@@ -1,8 +1,6 @@
 package io.udas.pipeline;
 
-import io.udas.config.DatasetConfig;
-import io.udas.config.DemoDataConfig;
-import io.udas.config.Layout;
+import io.udas.data.TinyDemo;
 import io.udas.config.RunConfig;
 import io.udas.config.Size;
 import io.udas.config.Stage;
@@ -31,19 +29,12 @@ class SelfTrainingRunTest {
     @Test
     void roundWritesPseudoLabelsStudentAndReports() throws Exception {
         Path data = dir.resolve("data");
-        DemoDataConfig d = new DemoDataConfig();
-        d.root = data.toString();
-        d.height = 32;
-        d.width = 64;
-        d.sourceImages = 2;
-        d.targetTrain = 4;
-        d.targetVal = 2;
-        DemoData.generate(d, 1);
+        TinyDemo.generate(data, 32, 64, 2, 4, 2);
         RunConfig cfg = new RunConfig();
         cfg.name = "tiny";
         cfg.stage = Stage.STUDENT;
-        cfg.data.target = cs(data, "train");
-        cfg.data.targetVal = cs(data, "val");
+        cfg.data.target = DemoData.targetConfig(data, "train");
+        cfg.data.targetVal = DemoData.targetConfig(data, "val");
         cfg.data.labeledTarget = 1;
         cfg.data.loaderThreads = 1;
         cfg.model.depth = 18;
@@ -86,13 +77,5 @@ class SelfTrainingRunTest {
         SegmentationModel best = SegmentationModel.load(out.resolve(SelfTraining.BEST));
         assertEquals(18, best.config().depth);
         assertTrue(Files.isRegularFile(out.resolve("summary.json")));
-    }
-
-    static DatasetConfig cs(Path root, String split) {
-        DatasetConfig c = new DatasetConfig();
-        c.layout = Layout.CITYSCAPES;
-        c.root = root.resolve("target").toString();
-        c.split = split;
-        return c;
     }
 }

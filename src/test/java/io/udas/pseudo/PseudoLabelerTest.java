@@ -1,8 +1,6 @@
 package io.udas.pseudo;
 
-import io.udas.config.DatasetConfig;
-import io.udas.config.DemoDataConfig;
-import io.udas.config.Layout;
+import io.udas.data.TinyDemo;
 import io.udas.config.RunConfig;
 import io.udas.data.Dataset;
 import io.udas.data.DemoData;
@@ -26,17 +24,10 @@ class PseudoLabelerTest {
     Path dir;
 
     static RunConfig tinyConfig(Path data) {
-        DemoDataConfig d = new DemoDataConfig();
-        d.root = data.toString();
-        d.height = 32;
-        d.width = 64;
-        d.sourceImages = 4;
-        d.targetTrain = 4;
-        d.targetVal = 2;
-        DemoData.generate(d, 1);
+        TinyDemo.generate(data, 32, 64, 4, 4, 2);
         RunConfig cfg = new RunConfig();
-        cfg.data.target = cityscapes(data, "train");
-        cfg.data.targetVal = cityscapes(data, "val");
+        cfg.data.target = DemoData.targetConfig(data, "train");
+        cfg.data.targetVal = DemoData.targetConfig(data, "val");
         cfg.data.loaderThreads = 1;
         cfg.model.depth = 18;
         cfg.model.width = 0.125;
@@ -45,14 +36,6 @@ class PseudoLabelerTest {
         cfg.pseudo.batchSize = 3;
         cfg.pseudo.previews = 1;
         return cfg;
-    }
-
-    static DatasetConfig cityscapes(Path root, String split) {
-        DatasetConfig c = new DatasetConfig();
-        c.layout = Layout.CITYSCAPES;
-        c.root = root.resolve("target").toString();
-        c.split = split;
-        return c;
     }
 
     @Test

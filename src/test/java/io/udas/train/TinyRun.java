@@ -1,7 +1,7 @@
 package io.udas.train;
 
+import io.udas.data.TinyDemo;
 import io.udas.config.ConfigLoader;
-import io.udas.config.DemoDataConfig;
 import io.udas.config.RunConfig;
 import io.udas.data.DemoData;
 
@@ -17,17 +17,11 @@ public final class TinyRun {
     }
 
     public static Path demoData(Path dir) {
-        DemoDataConfig d = new DemoDataConfig();
-        d.root = dir.resolve("demo").toString();
-        d.height = 32;
-        d.width = 64;
-        d.sourceImages = 12;
-        d.targetTrain = 12;
-        d.targetVal = 4;
-        if (!DemoData.exists(Path.of(d.root))) {
-            DemoData.generate(d, 2);
+        Path root = dir.resolve("demo");
+        if (!DemoData.exists(root)) {
+            TinyDemo.generate(root, 32, 64, 12, 12, 4);
         }
-        return Path.of(d.root);
+        return root;
     }
 
     public static Path config(Path dir, String... extra) {

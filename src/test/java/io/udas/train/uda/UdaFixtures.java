@@ -1,6 +1,6 @@
 package io.udas.train.uda;
 
-import io.udas.config.DemoDataConfig;
+import io.udas.data.TinyDemo;
 import io.udas.config.RunConfig;
 import io.udas.config.Size;
 import io.udas.config.Stage;
@@ -16,15 +16,7 @@ public final class UdaFixtures {
 
     /** Generates tiny demo data in {@code root} (6 source, 6 target train, 2 target val images). */
     public static Path demoData(Path root) {
-        DemoDataConfig d = new DemoDataConfig();
-        d.root = root.toString();
-        d.height = 64;
-        d.width = 64;
-        d.sourceImages = 6;
-        d.targetTrain = 6;
-        d.targetVal = 2;
-        DemoData.generate(d, 1);
-        return root;
+        return TinyDemo.generate(root, 64, 64, 6, 6, 2);
     }
 
     public static RunConfig config(Path data, Path out, int labeledTarget, int iterations) {
