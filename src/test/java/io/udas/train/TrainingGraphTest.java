@@ -1,0 +1,135 @@
+package io.udas.train;
+
+import io.udas.train.optim.ParamGroup;
+import io.udas.train.optim.Sgd;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.common.config.ND4JSystemProperties;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainingGraphTest {
+    private static final double LR = 0.1;
+    private DataType floatType;
+    private DataType defaultType;
+    private String cacheSetting;
+
+    @BeforeEach
+    void doubles() {
+        floatType = Nd4j.defaultFloatingPointType();
+        defaultType = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        cacheSetting = System.getProperty(ND4JSystemProperties.SAMEDIFF_MEMORY_CACHE_DISABLE);
+        // As the CLI runs: released arrays are closed at once instead of cached, so release is observable.
+        System.setProperty(ND4JSystemProperties.SAMEDIFF_MEMORY_CACHE_DISABLE, "false");
+    }
+
+    @AfterEach
+    void restore() {
+        Nd4j.setDefaultDataTypes(defaultType, floatType);
+        if (cacheSetting == null) {
+            System.clearProperty(ND4JSystemProperties.SAMEDIFF_MEMORY_CACHE_DISABLE);
+        } else {
+            System.setProperty(ND4JSystemProperties.SAMEDIFF_MEMORY_CACHE_DISABLE, cacheSetting);
+        }
+    }
+
+    /** loss = mean((tanh(x w1) w2 - t)^2), two groups: "first" = w1, "second" = w2. */
+    private static TrainingGraph graph() {
+        Nd4j.getRandom().setSeed(7);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, -1, 1);
+        SDVariable w1 = sd.var("w1", Nd4j.randn(DataType.DOUBLE, 3, 4));
+        SDVariable w2 = sd.var("w2", Nd4j.randn(DataType.DOUBLE, 4, 1));
+        SDVariable d = sd.math().tanh(x.mmul(w1)).mmul(w2).sub(t);
+        d.mul(d).mean().rename("loss");
+        return new TrainingGraph(sd, "loss", List.of(new ParamGroup("first", List.of("w1"), new Sgd(0, 0), 1.0),
+                new ParamGroup("second", List.of("w2"), new Sgd(0, 0), 1.0)));
+    }
+
+    private static Map<String, INDArray> inputs() {
+        return Map.of("x", Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.3, -0.7}}),
+                "t", Nd4j.createFromArray(new double[][]{{1}, {-0.5}}));
+    }
+
+    /** Central finite differences of the loss w.r.t. every element of {@code var}. */
+    private static INDArray numericGradient(TrainingGraph g, String var) {
+        INDArray w = g.graph().getArrForVarName(var);
+        INDArray grad = w.like();
+        double h = 1e-6;
+        for (int i = 0; i < w.length(); i++) {
+            double v = w.getDouble(i);
+            w.putScalar(i, v + h);
+            double up = g.output(inputs(), List.of("loss")).get("loss").getDouble(0);
+            w.putScalar(i, v - h);
+            double down = g.output(inputs(), List.of("loss")).get("loss").getDouble(0);
+            w.putScalar(i, v);
+            grad.putScalar(i, (up - down) / (2 * h));
+        }
+        return grad;
+    }
+
+    @Test
+    void stepUpdatesTheRequestedGroupByItsGradientAndLeavesTheOtherAlone() {
+        TrainingGraph g = graph();
+        INDArray w1 = g.graph().getArrForVarName("w1").dup();
+        INDArray w2 = g.graph().getArrForVarName("w2").dup();
+        INDArray expected = w1.sub(numericGradient(g, "w1").mul(LR));
+        double lossBefore = g.output(inputs(), List.of("loss")).get("loss").getDouble(0);
+
+        TrainingGraph.StepResult r = g.step(inputs(), List.of("first"), LR, List.of());
+
+        assertEquals(lossBefore, r.loss(), 1e-12);
+        INDArray after = g.graph().getArrForVarName("w1");
+        for (int i = 0; i < after.length(); i++) {
+            assertEquals(expected.getDouble(i), after.getDouble(i), 1e-8, "w1[" + i + "]");
+        }
+        assertEquals(w2, g.graph().getArrForVarName("w2"));
+    }
+
+    @Test
+    void stepFreesTheIntermediatesOfItsBackwardPass() {
+        TrainingGraph g = graph();
+        List<INDArray> produced = new ArrayList<>();
+        g.graph().addListeners(new BaseListener() {
+            @Override
+            public boolean isActive(Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
+                                    INDArray[] outputs) {
+                for (INDArray o : outputs) {
+                    if (o != null && !o.isEmpty() && o.length() > 1) {
+                        produced.add(o);
+                    }
+                }
+            }
+        });
+        g.step(inputs(), List.of("first", "second"), LR, List.of());
+
+        // What is still allocated after the step: the two weight gradients (handed to the optimiser) at most.
+        long open = produced.stream().filter(a -> !a.wasClosed()).count();
+        assertTrue(produced.size() > 10, "listener saw " + produced.size() + " arrays");
+        assertTrue(open <= 2, open + " of " + produced.size() + " intermediate arrays still allocated after the step");
+    }
+}
