@@ -54,7 +54,7 @@ public final class Bench {
                 results.add(measure(out, "seg_train_step", size, c, seg::step));
                 results.add(measure(out, "seg_forward", size, c, seg::forward));
                 if (c.profile && size == largest) {
-                    OpProfiler p = new OpProfiler();
+                    OpProfiler p = new OpProfiler(true);
                     seg.graph().addListeners(p);
                     p.reset();
                     seg.step();

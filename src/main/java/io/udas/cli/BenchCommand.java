@@ -54,7 +54,7 @@ final class BenchCommand implements Command {
         o.addOption(Option.builder().longOpt("torch").optionalArg(true).hasArg().argName("PYTHON")
                 .desc("also time the DeepLab-v2 step in PyTorch with this Python (default python3, then /usr/bin/python3)").build());
         o.addOption(opt("torch-threads", "N", "PyTorch threads (default: ND4J's OpenMP threads)"));
-        o.addOption(Option.builder().longOpt("profile").desc("per-op profile of the largest train step").build());
+        o.addOption(Option.builder().longOpt("profile").desc("per-op profile (by op and input shapes) of the largest train step").build());
         o.addOption(opt("json", "FILE", "write the report as JSON"));
         return o;
     }

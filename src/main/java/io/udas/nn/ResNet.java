@@ -283,19 +283,18 @@ public final class ResNet {
     }
 
     /**
-     * A stride-1 dilated stage in space-to-batch layout: the input is padded (once, to a multiple of the largest
-     * factor the following packed stages need) and packed so that the stage's dilation becomes 1; the output stays
-     * packed (for the next dilated stage or the head) and is also unpacked into a plain x.
+     * A stride-1 dilated stage in space-to-batch layout: the input is padded to a multiple of the stage's dilation d
+     * and packed so that d becomes 1; the output stays packed (for the next dilated stage or the head) and is also
+     * unpacked into a plain x. A following stage nests its packing into this one when the padded map allows it, else
+     * it starts again from the plain x: padding each stage only to its own dilation computes fewer pixels than padding
+     * once for all (321x321 input: layer3 on 42x42 instead of 44x44, 23 blocks; 161x161: 22x22 instead of 24x24).
      */
     private static Feature packedStage(Scope s, Spec spec, Feature in, int stage, int blocks) {
         int d = spec.dilations[stage];
         SpaceToBatch.Packed p = in.packed();
-        if (p == null || d % p.layout().factor() != 0) {
-            int multiple = 1;
-            for (int j = stage; j < 4 && spec.strides[j] == 1 && spec.dilations[j] > 1; j++) {
-                multiple = lcm(multiple, spec.dilations[j]);
-            }
-            p = SpaceToBatch.enter(in.x(), in.channels(), in.height(), in.width(), multiple);
+        if (p == null || d % p.layout().factor() != 0
+                || p.layout().paddedHeight() % d != 0 || p.layout().paddedWidth() % d != 0) {
+            p = SpaceToBatch.enter(in.x(), in.channels(), in.height(), in.width(), d);
         }
         p = p.pack(d / p.layout().factor());
         int planes = spec.planes(stage);
@@ -311,16 +310,6 @@ public final class ResNet {
         return new Feature(p.unpack(), outC, in.height(), in.width(), p);
     }
 
-    private static int lcm(int a, int b) {
-        int x = a;
-        int y = b;
-        while (y != 0) {
-            int t = x % y;
-            x = y;
-            y = t;
-        }
-        return a / x * b;
-    }
 
     private static Feature stage(Scope s, Spec spec, Feature in, int planes, int blocks, int stride, int dilation) {
         int outC = planes * spec.expansion();

@@ -95,7 +95,7 @@ public final class SpaceToBatch {
 
     /**
      * Enters the packed domain: zero-pads a plain map x [N, C, H, W] at the bottom/right to multiples of
-     * {@code multiple} (the largest total factor that will be used), without packing yet.
+     * {@code multiple} (the total factor it will be packed by), without packing yet.
      */
     public static Packed enter(SDVariable x, int channels, int height, int width, int multiple) {
         int ph = roundUp(height, multiple);

@@ -93,11 +93,14 @@ class SpaceToBatchTest {
     @Test
     void packedDilatedStagesEqualDilatedStagesInDouble() {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        // 45x37 -> stride-8 map 6x5: padded to 8x8 for the factors 2 and 4 (masks exercised)
-        for (int depth : new int[]{18, 50}) {
-            Map<String, INDArray> ref = resnet(depth, false, false, DataType.DOUBLE, 45, 37);
-            Map<String, INDArray> fast = resnet(depth, true, false, DataType.DOUBLE, 45, 37);
-            assertSame(ref, fast, 1e-10);
+        // 45x37 -> stride-8 map 6x5: layer3 packed by 2 on 6x6, layer4 packed by 4 from the plain map on 8x8;
+        // 49x49 -> 7x7: layer3 on 8x8, layer4 nested into it (packed by 2 again); masks exercised in both
+        for (int[] size : new int[][]{{45, 37}, {49, 49}}) {
+            for (int depth : new int[]{18, 50}) {
+                Map<String, INDArray> ref = resnet(depth, false, false, DataType.DOUBLE, size[0], size[1]);
+                Map<String, INDArray> fast = resnet(depth, true, false, DataType.DOUBLE, size[0], size[1]);
+                assertSame(ref, fast, 1e-10);
+            }
         }
     }
 

@@ -28,6 +28,34 @@ class NativeMemoryGuardTest {
     }
 
     @Test
+    void trimsOnlyWhenTheRssExceedsMallocsBytesInUseByMoreThanTheBase() {
+        NativeMemoryGuard g = new NativeMemoryGuard(2 * GB, 12 * GB);
+        assertFalse(g.shouldTrim(3 * GB, GB));
+        assertFalse(g.shouldTrim(5 * GB, 3 * GB));
+        assertTrue(g.shouldTrim(5 * GB + 1, 3 * GB));
+        assertTrue(g.shouldTrim(GB, -1), "without malloc statistics every pass trims");
+    }
+
+    @Test
+    void mallocStatisticsSeeABufferAllocatedAndFreed() {
+        NativeMemoryGuard.MallocStats before = NativeMemoryGuard.MallocStats.read();
+        boolean glibc233 = NativeMemoryGuard.lookUp("mallinfo2") != null;
+        assertEquals(glibc233, before != null);
+        if (before == null) {
+            return;
+        }
+        long size = 64L << 20;
+        com.sun.jna.Function malloc = NativeMemoryGuard.lookUp("malloc");
+        com.sun.jna.Function free = NativeMemoryGuard.lookUp("free");
+        com.sun.jna.Pointer block = malloc.invokePointer(new Object[]{size});
+        long during = NativeMemoryGuard.MallocStats.read().inUse();
+        free.invokeVoid(new Object[]{block});
+        long after = NativeMemoryGuard.MallocStats.read().inUse();
+        assertTrue(during - before.inUse() >= size, "in use grew by " + (during - before.inUse()));
+        assertTrue(during - after >= size, "in use fell by " + (during - after));
+    }
+
+    @Test
     void trimsMallocOnGlibcLinux() {
         boolean glibc = System.getProperty("os.name").equals("Linux")
                 && new java.io.File("/usr/bin/ldd").exists();

@@ -37,10 +37,11 @@ public final class Adam implements Optimizer {
             INDArray g = e.getValue();
             INDArray mm = m.computeIfAbsent(e.getKey(), k -> Nd4j.zerosLike(g));
             INDArray vv = v.computeIfAbsent(e.getKey(), k -> Nd4j.zerosLike(g));
-            mm.muli(beta1).addi(g.mul(1 - beta1));
-            vv.muli(beta2).addi(g.mul(g).muli(1 - beta2));
-            INDArray denom = Transforms.sqrt(vv.div(bc2), true).addi(eps);
-            params.get(e.getKey()).subi(mm.div(denom).muli(stepSize));
+            InPlace.axpy(1 - beta1, g, mm.muli(beta1));
+            InPlace.axpy(1 - beta2, g.muli(g), vv.muli(beta2));
+            // g becomes the update: m / (sqrt(v / bc2) + eps)
+            Transforms.sqrt(g.assign(vv).divi(bc2), false).addi(eps).rdivi(mm);
+            InPlace.axpy(-stepSize, g, params.get(e.getKey()));
         }
     }
 

@@ -10,7 +10,10 @@ import java.util.Map;
  * it exactly: SameDiff does not save the state of hand-run updaters.
  */
 public interface Optimizer {
-    /** Applies one update with learning rate {@code lr} to every parameter that has a gradient. */
+    /**
+     * Applies one update with learning rate {@code lr} to every parameter that has a gradient. The gradient arrays are
+     * scratch space afterwards (updates are computed in them, so a step allocates no temporaries).
+     */
     void step(Map<String, INDArray> params, Map<String, INDArray> grads, double lr);
 
     /** The state as named arrays (names are parameter names plus a suffix). */

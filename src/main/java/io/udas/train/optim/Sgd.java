@@ -25,20 +25,19 @@ public final class Sgd implements Optimizer {
             INDArray p = params.get(e.getKey());
             INDArray g = e.getValue();
             if (weightDecay != 0) {
-                g = g.add(p.mul(weightDecay));
+                InPlace.axpy(weightDecay, p, g);
             }
-            INDArray buf = buffers.get(e.getKey());
+            INDArray step = g;
             if (momentum != 0) {
+                INDArray buf = buffers.get(e.getKey());
                 if (buf == null) {
-                    buf = g.dup();
-                    buffers.put(e.getKey(), buf);
+                    buffers.put(e.getKey(), g.dup());
                 } else {
                     buf.muli(momentum).addi(g);
+                    step = buf;
                 }
-                p.subi(buf.mul(lr));
-            } else {
-                p.subi(g.mul(lr));
             }
+            InPlace.axpy(-lr, step, p);
         }
     }
 
