@@ -2,6 +2,7 @@ package io.udas.cli;
 
 import io.udas.config.ConfigException;
 import io.udas.nn.NativeBuild;
+import io.udas.train.ArrayPool;
 import io.udas.util.NativeMemoryGuard;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -38,6 +39,7 @@ public final class Main {
         long ram = configureNativeMemory();
         NativeBuild.selectForCpu(); // JavaCPP alone would load the AVX2 build on an AVX-512 CPU
         NativeMemoryGuard.start(ram / 8);
+        ArrayPool.install(ram / 16);
         System.exit(standard().run(args));
     }
 
@@ -45,9 +47,10 @@ public final class Main {
      * Two measured causes of runaway native memory (a multi-stage run was OOM-killed at 24 GB):
      * SameDiff keeps a per-graph cache of released arrays of up to 25% of JavaCPP's maxbytes, and a
      * stage holds several graphs; and ND4J frees native buffers only when the GC collects their Java
-     * objects, which a small heap seldom triggers. So the cache is off (arrays are freed as soon as
-     * the graph is done with them) and JavaCPP's physical cap makes it run the GC before RAM runs out.
-     * Must run before any ND4J class loads; explicit -D settings win. Returns the machine's RAM.
+     * objects, which a small heap seldom triggers. So SameDiff's cache is off (its sessions get an
+     * {@link ArrayPool} with a fixed budget instead) and JavaCPP's physical cap makes it run the GC
+     * before RAM runs out. Must run before any ND4J class loads; explicit -D settings win. Returns the
+     * machine's RAM.
      */
     static long configureNativeMemory() {
         long ram = ((com.sun.management.OperatingSystemMXBean)
