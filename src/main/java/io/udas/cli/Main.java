@@ -30,6 +30,9 @@ public final class Main {
         list.forEach(c -> commands.put(c.name(), c));
     }
 
+    /** System property: bytes each SameDiff session keeps for reuse (default RAM/16; 0 frees every array). */
+    static final String ARRAY_POOL_BYTES = "udas.arraypool.bytes";
+
     static Main standard() {
         return new Main(Commands.all());
     }
@@ -39,7 +42,7 @@ public final class Main {
         long ram = configureNativeMemory();
         NativeBuild.selectForCpu(); // JavaCPP alone would load the AVX2 build on an AVX-512 CPU
         NativeMemoryGuard.start(ram / 8);
-        ArrayPool.install(ram / 16);
+        ArrayPool.install(Long.getLong(ARRAY_POOL_BYTES, ram / 16));
         System.exit(standard().run(args));
     }
 
@@ -47,8 +50,8 @@ public final class Main {
      * Two measured causes of runaway native memory (a multi-stage run was OOM-killed at 24 GB):
      * SameDiff keeps a per-graph cache of released arrays of up to 25% of JavaCPP's maxbytes, and a
      * stage holds several graphs; and ND4J frees native buffers only when the GC collects their Java
-     * objects, which a small heap seldom triggers. So SameDiff's cache is off (its sessions get an
-     * {@link ArrayPool} with a fixed budget instead) and JavaCPP's physical cap makes it run the GC
+     * objects, which a small heap seldom triggers. So SameDiff's sessions get an {@link ArrayPool}
+     * with a fixed budget instead of that cache, and JavaCPP's physical cap makes it run the GC
      * before RAM runs out. Must run before any ND4J class loads; explicit -D settings win. Returns the
      * machine's RAM.
      */
@@ -57,8 +60,6 @@ public final class Main {
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         setUnlessGiven("org.bytedeco.javacpp.maxphysicalbytes", Long.toString(ram / 10 * 6));
         setUnlessGiven("org.bytedeco.javacpp.maxbytes", Long.toString(ram / 10 * 4));
-        // the switch of SameDiff's ArrayCacheMemoryMgr (that is its whole name in M2.1)
-        setUnlessGiven("org.nd4j.autodiff.samediff", "false");
         return ram;
     }
 

@@ -54,7 +54,8 @@ final class TrialLauncher {
             List<String> out = new ArrayList<>();
             for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
                 if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-Xss")
-                        || a.startsWith("-XX:MaxDirectMemorySize") || a.startsWith("-Dorg.bytedeco.")) {
+                        || a.startsWith("-XX:MaxDirectMemorySize") || a.startsWith("-Dorg.bytedeco.")
+                        || a.startsWith("-Dudas.")) {
                     out.add(a);
                 }
             }
