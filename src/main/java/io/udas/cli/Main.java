@@ -10,6 +10,7 @@ import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -30,7 +31,10 @@ public final class Main {
         list.forEach(c -> commands.put(c.name(), c));
     }
 
-    /** System property: bytes each SameDiff session keeps for reuse (default RAM/16; 0 frees every array). */
+    /**
+     * System property: bytes each SameDiff session keeps for reuse (default 1/16 of the memory arrays live in: RAM, or
+     * the GPU's memory on the CUDA backend; 0 frees every array).
+     */
     static final String ARRAY_POOL_BYTES = "udas.arraypool.bytes";
 
     static Main standard() {
@@ -42,7 +46,7 @@ public final class Main {
         long ram = configureNativeMemory();
         NativeBuild.selectForCpu(); // JavaCPP alone would load the AVX2 build on an AVX-512 CPU
         NativeMemoryGuard.start(ram / 8);
-        ArrayPool.install(Long.getLong(ARRAY_POOL_BYTES, ram / 16));
+        ArrayPool.install(() -> Long.getLong(ARRAY_POOL_BYTES, arrayMemory(ram) / 16));
         System.exit(standard().run(args));
     }
 
@@ -60,6 +64,16 @@ public final class Main {
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         setUnlessGiven("org.bytedeco.javacpp.maxphysicalbytes", Long.toString(ram / 10 * 6));
         setUnlessGiven("org.bytedeco.javacpp.maxbytes", Long.toString(ram / 10 * 4));
+        return ram;
+    }
+
+    /** The memory ND4J's arrays live in: the first GPU's on the CUDA backend, else {@code ram}. */
+    static long arrayMemory(long ram) {
+        Object devices = Nd4j.getExecutioner().getEnvironmentInformation().get("cuda.devicesInformation");
+        if (devices instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> first
+                && first.get("cuda.totalMemory") instanceof Number total) {
+            return total.longValue();
+        }
         return ram;
     }
 

@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Memory of a SameDiff session (one per graph and thread): arrays the session releases are kept, up to a byte budget,
@@ -40,11 +42,15 @@ public final class ArrayPool extends AbstractMemoryMgr {
         this.capacity = capacityBytes;
     }
 
-    /** Makes every SameDiff session created from now on use an ArrayPool of {@code capacityBytes}. */
-    public static void install(long capacityBytes) {
+    /**
+     * Makes every SameDiff session created from now on use an ArrayPool; {@code capacityBytes} is asked once, when the
+     * first session is created (the backend is loaded by then, so it may depend on the device's memory).
+     */
+    public static void install(LongSupplier capacityBytes) {
+        AtomicLong capacity = new AtomicLong(-1);
         SameDiff.bindInferenceFactory(sd -> {
             InferenceSession s = new InferenceSession(sd);
-            s.setMmgr(new ArrayPool(capacityBytes));
+            s.setMmgr(new ArrayPool(capacity.updateAndGet(c -> c >= 0 ? c : capacityBytes.getAsLong())));
             return s;
         });
     }

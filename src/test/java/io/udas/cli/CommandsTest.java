@@ -68,6 +68,12 @@ class CommandsTest {
     }
 
     @Test
+    void arrayPoolBudgetFollowsTheRamOnTheCpuBackend() {
+        // no CUDA devices in the environment information: the arrays live in RAM
+        assertEquals(12345L << 20, Main.arrayMemory(12345L << 20));
+    }
+
+    @Test
     void helpListsEveryCommandAndEachHasHelp() {
         assertEquals(Main.OK, udas("--help"));
         for (Command c : Commands.all()) {

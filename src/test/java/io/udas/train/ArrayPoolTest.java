@@ -90,7 +90,7 @@ class ArrayPoolTest {
     @Test
     void trainingWithPooledSessionsGivesTheSameWeights() {
         Map<String, INDArray> plain = train();
-        ArrayPool.install(64L << 20);
+        ArrayPool.install(() -> 64L << 20);
         Map<String, INDArray> pooled;
         try {
             pooled = train();
