@@ -105,12 +105,17 @@ public final class TrainingGraph {
             // Free the gradients now rather than when the GC finds them (a ResNet-101 step makes 170 MB of them);
             // an array that is also an input or output of the step is left alone.
             for (INDArray grad : gr.values()) {
-                if (grad.closeable() && !placeholders.containsValue(grad) && !out.containsValue(grad)) {
+                if (grad.closeable() && !holds(placeholders, grad) && !holds(out, grad)) {
                     grad.close();
                 }
             }
         }
         return new StepResult(lossValue, out);
+    }
+
+    /** Whether {@code a} itself (not an equal array) is one of the values. */
+    private static boolean holds(Map<String, INDArray> arrays, INDArray a) {
+        return arrays.values().stream().anyMatch(v -> v == a);
     }
 
     /**
