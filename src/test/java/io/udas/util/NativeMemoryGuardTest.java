@@ -44,15 +44,17 @@ class NativeMemoryGuardTest {
         if (before == null) {
             return;
         }
-        long size = 64L << 20;
+        // 1 GB, mmapped and never touched (no RSS): large against what other threads of the test JVM may allocate or
+        // free between the readings, so half of it must show
+        long size = 1L << 30;
         com.sun.jna.Function malloc = NativeMemoryGuard.lookUp("malloc");
         com.sun.jna.Function free = NativeMemoryGuard.lookUp("free");
         com.sun.jna.Pointer block = malloc.invokePointer(new Object[]{size});
         long during = NativeMemoryGuard.MallocStats.read().inUse();
         free.invokeVoid(new Object[]{block});
         long after = NativeMemoryGuard.MallocStats.read().inUse();
-        assertTrue(during - before.inUse() >= size, "in use grew by " + (during - before.inUse()));
-        assertTrue(during - after >= size, "in use fell by " + (during - after));
+        assertTrue(during - before.inUse() >= size / 2, "in use grew by " + (during - before.inUse()));
+        assertTrue(during - after >= size / 2, "in use fell by " + (during - after));
     }
 
     @Test
