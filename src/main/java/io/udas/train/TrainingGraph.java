@@ -133,6 +133,7 @@ public final class TrainingGraph {
                 return null;
             });
             gradientGraph = sd.getFunction(GRADIENT_FUNCTION);
+            ReluBackward.rewrite(gradientGraph);
         }
         List<String> names = new ArrayList<>(outputs);
         for (String v : vars) {

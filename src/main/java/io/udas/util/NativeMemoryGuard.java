@@ -19,10 +19,16 @@ import java.util.List;
  * set does not make it collect over and over. Freed memory is another matter: glibc keeps it for
  * later allocations but fragments (measured: a DeepLab-v2 step at 321x321 with 0.6 GB in use between
  * steps leaves 10 GB free inside malloc after ten steps), so the guard returns it to the OS
- * (malloc_trim) when the RSS exceeds what malloc has handed out by more than the base. Not at every
- * pass: each trim makes the next allocations fault their pages in again (measured: trimming at every
- * GC cost 1.2 s of a 5.5 s step). Where mallinfo2 is missing (glibc before 2.33), the RSS stands in
- * for the bytes in use and every GC is followed by a trim.
+ * (malloc_trim) when malloc holds more than the base in free chunks. Not at every pass: each trim
+ * makes the next allocations fault their pages in again (measured: trimming at every GC cost 1.2 s
+ * of a 5.5 s step). Where mallinfo2 is missing (glibc before 2.33), the RSS stands in for the bytes
+ * in use and every GC is followed by a trim.
+ *
+ * <p>glibc also gives memory back on its own, which costs the same faults: a thread other than the
+ * process's first allocates from 64 MB arena heaps that are unmapped whenever one falls empty, and
+ * blocks above a dynamic threshold are mmapped per allocation (measured at 321x321: 200 heaps
+ * mapped and unmapped per step, 15% of the CPU time in the kernel). {@link #start} therefore tunes
+ * malloc (mallopt) so that the guard's trim is the only way back to the OS.
  */
 public final class NativeMemoryGuard {
     private final long base;
@@ -54,12 +60,9 @@ public final class NativeMemoryGuard {
         limit = Math.min(ceiling, Math.max(base, allocatedAfter + allocatedAfter / 2));
     }
 
-    /**
-     * True when the process holds more than the base beyond what malloc has handed out ({@code inUse} < 0: unknown,
-     * always trim).
-     */
-    public boolean shouldTrim(long rss, long inUse) {
-        return inUse < 0 || rss - inUse > base;
+    /** True when malloc holds more than the base in free chunks ({@code freeBytes} < 0: unknown, always trim). */
+    public boolean shouldTrim(long freeBytes) {
+        return freeBytes < 0 || freeBytes > base;
     }
 
     /**
@@ -67,6 +70,7 @@ public final class NativeMemoryGuard {
      * after the JavaCPP properties are set: this loads {@link Pointer}.
      */
     public static void start(long baseBytes) {
+        keepFreedMemory();
         long cap = Pointer.maxPhysicalBytes(); // 0: no hard cap
         NativeMemoryGuard guard = new NativeMemoryGuard(baseBytes, cap > 0 ? cap / 4 * 3 : Long.MAX_VALUE);
         Thread t = new Thread(() -> {
@@ -81,7 +85,7 @@ public final class NativeMemoryGuard {
                         m = MallocStats.read();
                         guard.collected(m == null ? Pointer.physicalBytes() : m.inUse());
                     }
-                    if ((collect || m != null) && guard.shouldTrim(Pointer.physicalBytes(), m == null ? -1 : m.inUse())) {
+                    if ((collect || m != null) && guard.shouldTrim(m == null ? -1 : m.free())) {
                         trimMalloc();
                         Thread.sleep(1500);
                     }
@@ -109,6 +113,30 @@ public final class NativeMemoryGuard {
 
     private static final Function trim = lookUp("malloc_trim");
 
+    // glibc's mallopt parameters (malloc.h)
+    private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_TOP_PAD = -2;
+    private static final int M_MMAP_THRESHOLD = -3;
+    /** glibc's largest mmap threshold on 64-bit, and the size of a thread arena's heap (twice that). */
+    static final long MMAP_THRESHOLD_MAX = 32L << 20;
+
+    /**
+     * Tells glibc to keep freed memory for reuse: no automatic trim, no per-allocation mmap below 32 MB,
+     * and a top pad of a whole arena heap, which keeps an emptied heap mapped (glibc deletes one only
+     * when less than the pad would remain). A no-op where the C library lacks mallopt.
+     *
+     * @return whether every setting was accepted
+     */
+    static boolean keepFreedMemory() {
+        Function mallopt = lookUp("mallopt");
+        if (mallopt == null) {
+            return false;
+        }
+        return mallopt.invokeInt(new Object[]{M_TRIM_THRESHOLD, Integer.MAX_VALUE}) == 1
+                & mallopt.invokeInt(new Object[]{M_MMAP_THRESHOLD, (int) MMAP_THRESHOLD_MAX}) == 1
+                & mallopt.invokeInt(new Object[]{M_TOP_PAD, (int) (2 * MMAP_THRESHOLD_MAX)}) == 1;
+    }
+
     static Function lookUp(String name) {
         try {
             return NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction(name);
@@ -117,8 +145,11 @@ public final class NativeMemoryGuard {
         }
     }
 
-    /** glibc's malloc statistics (mallinfo2, glibc 2.33+): the bytes handed out (heap chunks and mmapped blocks). */
-    record MallocStats(long inUse) {
+    /**
+     * glibc's malloc statistics (mallinfo2, glibc 2.33+, summed over all arenas): the bytes handed out (heap chunks
+     * and mmapped blocks) and the bytes in free chunks.
+     */
+    record MallocStats(long inUse, long free) {
         private static final Function MALLINFO2 = lookUp("mallinfo2");
 
         /** The current figures, or null where mallinfo2 is missing. */
@@ -127,7 +158,7 @@ public final class NativeMemoryGuard {
                 return null;
             }
             MallInfo2 m = (MallInfo2) MALLINFO2.invoke(MallInfo2.class, new Object[0]);
-            return new MallocStats(m.uordblks + m.hblkhd);
+            return new MallocStats(m.uordblks + m.hblkhd, m.fordblks);
         }
     }
 

@@ -28,12 +28,28 @@ class NativeMemoryGuardTest {
     }
 
     @Test
-    void trimsOnlyWhenTheRssExceedsMallocsBytesInUseByMoreThanTheBase() {
+    void trimsOnlyWhenMallocHoldsMoreThanTheBaseInFreeChunks() {
         NativeMemoryGuard g = new NativeMemoryGuard(2 * GB, 12 * GB);
-        assertFalse(g.shouldTrim(3 * GB, GB));
-        assertFalse(g.shouldTrim(5 * GB, 3 * GB));
-        assertTrue(g.shouldTrim(5 * GB + 1, 3 * GB));
-        assertTrue(g.shouldTrim(GB, -1), "without malloc statistics every pass trims");
+        assertFalse(g.shouldTrim(GB));
+        assertFalse(g.shouldTrim(2 * GB));
+        assertTrue(g.shouldTrim(2 * GB + 1));
+        assertTrue(g.shouldTrim(-1), "without malloc statistics every pass trims");
+    }
+
+    @Test
+    void afterTuningMallocKeepsAFreedBlockForReuse() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NativeMemoryGuard.lookUp("mallinfo2") != null, "glibc 2.33+");
+        assertTrue(NativeMemoryGuard.keepFreedMemory());
+        // half the mmap threshold: by default glibc may mmap such a block and unmap it on free; tuned, the freed
+        // block stays in malloc's free chunks
+        long size = NativeMemoryGuard.MMAP_THRESHOLD_MAX / 2;
+        com.sun.jna.Function malloc = NativeMemoryGuard.lookUp("malloc");
+        com.sun.jna.Function free = NativeMemoryGuard.lookUp("free");
+        com.sun.jna.Pointer block = malloc.invokePointer(new Object[]{size});
+        long during = NativeMemoryGuard.MallocStats.read().free();
+        free.invokeVoid(new Object[]{block});
+        long after = NativeMemoryGuard.MallocStats.read().free();
+        assertTrue(after - during >= size / 2, "free chunks grew by " + (after - during));
     }
 
     @Test
