@@ -17,7 +17,8 @@ import java.util.List;
  * {@code g * step(y)}, where y = relu(x) is the ReLU's own output (y > 0 exactly where x > 0, so the values are
  * identical). Two reasons, both measured in M2.1: thresholdedrelu_bp runs about 10x slower than step plus multiply on
  * [4,1024,21,21] (9.9 ms against 0.8 ms), and it keeps x alive from the forward pass to the backward pass, while y is
- * kept anyway as the next layer's input; x (a conv output or a residual sum) is now freed right after the ReLU.
+ * kept anyway as the next layer's input; x (a conv output or a residual sum) is now freed right after the ReLU. The
+ * mask is computed only once the incoming gradient exists, so no mask lives through the forward pass.
  *
  * <p>This has to happen on the built gradient graph: SameDiff clones every forward op through FlatBuffers before
  * differentiating it, so an op subclass with its own backward would be replaced by the stock class.
@@ -44,6 +45,7 @@ final class ReluBackward {
                 continue;
             }
             SDVariable mask = new Step(grad, grad.getVariable(y), 0.0).outputVariable();
+            runAfter(grad, grad.getVariables().get(mask.name()).getOutputOfOp(), g);
             MulOp mul = new MulOp();
             mul.setSameDiff(grad);
             mul.setOwnName(op.getName());
@@ -58,6 +60,19 @@ final class ReluBackward {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Makes {@code op} wait for {@code var} (a control dependency). The session runs an op as soon as its inputs exist:
+     * a mask computed from forward values alone would run in the forward pass and stay allocated until the backward.
+     */
+    private static void runAfter(SameDiff grad, String op, String var) {
+        grad.getOps().get(op).setControlDeps(new ArrayList<>(List.of(var)));
+        Variable v = grad.getVariables().get(var);
+        if (v.getControlDepsForOp() == null) {
+            v.setControlDepsForOp(new ArrayList<>());
+        }
+        v.getControlDepsForOp().add(op);
     }
 
     /** The output of the plain ReLU (cutoff 0) that consumes {@code x}, or null if there is none. */

@@ -1,14 +1,21 @@
 package io.udas.train;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -59,6 +66,35 @@ class ReluBackwardTest {
         }
         // "pre" now feeds only the forward ReLU, so the session can free it before the backward pass
         assertEquals(1, grad.getVariables().get("pre").getInputsForOp().size());
+
+        // each mask is computed in the backward pass, after the gradient it multiplies (not held from the forward)
+        List<String> order = new ArrayList<>();
+        grad.addListeners(new BaseListener() {
+            @Override
+            public boolean isActive(Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(SameDiff s, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
+                                    INDArray[] outputs) {
+                order.add(op.getName());
+            }
+        });
+        String w1Grad = sd.getVariable("w1").getGradient().name();
+        grad.output(inputs(), List.of(w1Grad));
+        int masks = 0;
+        for (SameDiffOp op : grad.getOps().values()) {
+            if (op.getOp() instanceof Step) {
+                masks++;
+                assertTrue(op.getControlDeps() != null && op.getControlDeps().size() == 1, op.getName() + " waits for nothing");
+                String gradientProducer = grad.getVariables().get(op.getControlDeps().get(0)).getOutputOfOp();
+                assertTrue(order.indexOf(gradientProducer) >= 0
+                        && order.indexOf(op.getName()) > order.indexOf(gradientProducer), "order " + order);
+            }
+        }
+        assertEquals(2, masks);
+        grad.setListeners();
 
         for (String w : List.of("w1", "w2", "w3")) {
             String gName = sd.getVariable(w).getGradient().name();
