@@ -2,8 +2,9 @@ package io.udas.train;
 
 import io.udas.train.optim.ParamGroup;
 import io.udas.util.QuietStdout;
-import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ public final class TrainingGraph {
     private final Map<String, ParamGroup> groups = new LinkedHashMap<>();
     /** SameDiff's backward graph ("grad" function), built on the first step. */
     private SameDiff gradientGraph;
+    /** Records the shapes of the sums during the first step, then rewires their backward; null after that. */
+    private AddBackward addBackward;
 
     public TrainingGraph(SameDiff sd, String lossVariable, List<ParamGroup> groups) {
         this.sd = sd;
@@ -134,6 +137,7 @@ public final class TrainingGraph {
             });
             gradientGraph = sd.getFunction(GRADIENT_FUNCTION);
             ReluBackward.rewrite(gradientGraph);
+            addBackward = new AddBackward();
         }
         List<String> names = new ArrayList<>(outputs);
         for (String v : vars) {
@@ -143,8 +147,18 @@ public final class TrainingGraph {
             }
         }
         gradientGraph.setEnableCache(true);
-        gradientGraph.setListeners(sd.getListeners());
-        return gradientGraph.output(placeholders, names);
+        List<Listener> listeners = new ArrayList<>(sd.getListeners());
+        if (addBackward != null) {
+            listeners.add(addBackward);
+        }
+        gradientGraph.setListeners(listeners);
+        Map<String, INDArray> result = gradientGraph.output(placeholders, names);
+        if (addBackward != null) {
+            addBackward.rewrite(gradientGraph);
+            addBackward = null;
+            gradientGraph.setListeners(sd.getListeners());
+        }
+        return result;
     }
 
     /** Forward only. */

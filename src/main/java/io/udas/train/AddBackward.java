@@ -1,0 +1,86 @@
+package io.udas.train;
+
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Lets a gradient graph free the inputs of its same-shape sums (residual connections) right after the forward add.
+ * {@code add_bp(a, b, g)} reads a and b only for their shapes, yet holds them from the forward pass to the backward
+ * pass; where both have g's shape it is rewired to {@code add_bp(g, g, g)}, with identical results. Shapes are known
+ * only once the graph has run, so this listener records them during a first run and {@link #rewrite} acts after it.
+ */
+final class AddBackward extends BaseListener {
+    private final Set<String> sameShapeAdds = new HashSet<>();
+
+    @Override
+    public boolean isActive(Operation operation) {
+        return true;
+    }
+
+    @Override
+    public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
+                            INDArray[] outputs) {
+        if (!(op.getOp() instanceof AddOp) || opContext == null || outputs.length != 1) {
+            return;
+        }
+        List<INDArray> in = opContext.getInputArrays();
+        if (in.size() == 2 && in.stream().allMatch(a -> a != null && Arrays.equals(a.shape(), outputs[0].shape()))) {
+            sameShapeAdds.add(op.getName());
+        }
+    }
+
+    /**
+     * Rewires, in {@code grad}, the backward of every add recorded as same-shape.
+     *
+     * @return the number of add_bp ops rewired
+     */
+    int rewrite(SameDiff grad) {
+        int n = 0;
+        for (SameDiffOp op : new ArrayList<>(grad.getOps().values())) {
+            if (!(op.getOp() instanceof AddBpOp) || op.getInputsToOp().size() != 3) {
+                continue;
+            }
+            List<String> in = op.getInputsToOp();
+            String a = in.get(0);
+            String b = in.get(1);
+            String g = in.get(2);
+            if (!sameShapeAdds.contains(forwardAdd(grad, a, b))) {
+                continue;
+            }
+            op.setInputsToOp(new ArrayList<>(List.of(g, g, g)));
+            for (String v : new String[]{a, b}) {
+                if (!v.equals(g)) {
+                    grad.getVariables().get(v).getInputsForOp().remove(op.getName());
+                }
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** The name of the add op computing a + b, or null. */
+    private static String forwardAdd(SameDiff grad, String a, String b) {
+        List<String> consumers = grad.getVariables().get(a).getInputsForOp();
+        for (String name : consumers == null ? List.<String>of() : consumers) {
+            SameDiffOp op = grad.getOps().get(name);
+            if (op.getOp() instanceof AddOp && op.getInputsToOp().equals(List.of(a, b))) {
+                return name;
+            }
+        }
+        return null;
+    }
+}

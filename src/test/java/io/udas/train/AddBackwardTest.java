@@ -1,0 +1,79 @@
+package io.udas.train;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+class AddBackwardTest {
+
+    /** loss = mean((tanh(x w1 + b) + x w2) w3 - t)^2): a broadcast sum (bias) and a same-shape sum ("res"). */
+    private static SameDiff graph() {
+        Nd4j.getRandom().setSeed(5);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, -1, 1);
+        SDVariable w1 = sd.var("w1", Nd4j.randn(DataType.DOUBLE, 3, 4));
+        SDVariable b = sd.var("b", Nd4j.randn(DataType.DOUBLE, 4));
+        SDVariable w2 = sd.var("w2", Nd4j.randn(DataType.DOUBLE, 3, 4));
+        SDVariable w3 = sd.var("w3", Nd4j.randn(DataType.DOUBLE, 4, 1));
+        SDVariable branch = x.mmul(w2).rename("branch");
+        SDVariable res = sd.math().tanh(x.mmul(w1).add(b)).add(branch).rename("res");
+        SDVariable d = res.mmul(w3).sub(t);
+        d.mul(d).mean().rename("loss");
+        sd.setLossVariables("loss");
+        return sd;
+    }
+
+    private static Map<String, INDArray> inputs() {
+        return Map.of("x", Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.3, -0.7}}),
+                "t", Nd4j.createFromArray(new double[][]{{1}, {-0.5}}));
+    }
+
+    @Test
+    void rewiresOnlySameShapeSumsAndKeepsTheGradients() {
+        SameDiff sd = graph();
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        List<String> gradients = List.of("w1", "b", "w2", "w3").stream()
+                .map(w -> sd.getVariable(w).getGradient().name()).toList();
+        AddBackward recorder = new AddBackward();
+        grad.setListeners(recorder);
+        Map<String, INDArray> before = grad.output(inputs(), gradients);
+        grad.setListeners();
+
+        assertEquals(1, recorder.rewrite(grad), "only the residual sum has inputs of its output's shape");
+        // "branch" is now read by the forward sum alone, so it can be freed before the backward pass
+        for (String consumer : grad.getVariables().get("branch").getInputsForOp()) {
+            assertFalse(grad.getOps().get(consumer).getOp() instanceof AddBpOp, consumer);
+        }
+        Map<String, INDArray> after = grad.output(inputs(), gradients);
+        for (String g : gradients) {
+            assertEquals(before.get(g), after.get(g), g);
+        }
+
+        // and against finite differences
+        INDArray w2 = sd.getArrForVarName("w2");
+        INDArray analytic = after.get(sd.getVariable("w2").getGradient().name());
+        double h = 1e-6;
+        for (int i = 0; i < w2.length(); i++) {
+            double v = w2.getDouble(i);
+            w2.putScalar(i, v + h);
+            double up = sd.output(inputs(), List.of("loss")).get("loss").getDouble(0);
+            w2.putScalar(i, v - h);
+            double down = sd.output(inputs(), List.of("loss")).get("loss").getDouble(0);
+            w2.putScalar(i, v);
+            assertEquals((up - down) / (2 * h), analytic.getDouble(i), 1e-7, "w2[" + i + "]");
+        }
+    }
+}
