@@ -1,21 +1,15 @@
 package io.udas.train;
 
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -68,29 +62,19 @@ class ReluBackwardTest {
         assertEquals(1, grad.getVariables().get("pre").getInputsForOp().size());
 
         // each mask is computed in the backward pass, after the gradient it multiplies (not held from the forward)
-        List<String> order = new ArrayList<>();
-        grad.addListeners(new BaseListener() {
-            @Override
-            public boolean isActive(Operation operation) {
-                return true;
-            }
-
-            @Override
-            public void opExecution(SameDiff s, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
-                                    INDArray[] outputs) {
-                order.add(op.getName());
-            }
-        });
+        GraphProbes.OpLog log = new GraphProbes.OpLog();
+        grad.addListeners(log);
         String w1Grad = sd.getVariable("w1").getGradient().name();
         grad.output(inputs(), List.of(w1Grad));
         int masks = 0;
         for (SameDiffOp op : grad.getOps().values()) {
             if (op.getOp() instanceof Step) {
                 masks++;
-                assertTrue(op.getControlDeps() != null && op.getControlDeps().size() == 1, op.getName() + " waits for nothing");
+                assertTrue(op.getControlDeps() != null && op.getControlDeps().size() == 1,
+                        op.getName() + " waits for nothing");
                 String gradientProducer = grad.getVariables().get(op.getControlDeps().get(0)).getOutputOfOp();
-                assertTrue(order.indexOf(gradientProducer) >= 0
-                        && order.indexOf(op.getName()) > order.indexOf(gradientProducer), "order " + order);
+                assertTrue(log.names.indexOf(gradientProducer) >= 0
+                        && log.names.indexOf(op.getName()) > log.names.indexOf(gradientProducer), "order " + log.names);
             }
         }
         assertEquals(2, masks);
@@ -99,16 +83,9 @@ class ReluBackwardTest {
         for (String w : List.of("w1", "w2", "w3")) {
             String gName = sd.getVariable(w).getGradient().name();
             INDArray analytic = grad.output(inputs(), List.of(gName)).get(gName);
-            INDArray arr = sd.getArrForVarName(w);
-            double h = 1e-6;
-            for (int i = 0; i < arr.length(); i++) {
-                double v = arr.getDouble(i);
-                arr.putScalar(i, v + h);
-                double up = loss(sd);
-                arr.putScalar(i, v - h);
-                double down = loss(sd);
-                arr.putScalar(i, v);
-                assertEquals((up - down) / (2 * h), analytic.getDouble(i), 1e-7, w + "[" + i + "]");
+            INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName(w), () -> loss(sd));
+            for (int i = 0; i < numeric.length(); i++) {
+                assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, w + "[" + i + "]");
             }
         }
     }

@@ -5,20 +5,13 @@ import io.udas.train.optim.Sgd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.common.config.ND4JSystemProperties;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -70,21 +63,9 @@ class TrainingGraphTest {
                 "t", Nd4j.createFromArray(new double[][]{{1}, {-0.5}}));
     }
 
-    /** Central finite differences of the loss w.r.t. every element of {@code var}. */
     private static INDArray numericGradient(TrainingGraph g, String var) {
-        INDArray w = g.graph().getArrForVarName(var);
-        INDArray grad = w.like();
-        double h = 1e-6;
-        for (int i = 0; i < w.length(); i++) {
-            double v = w.getDouble(i);
-            w.putScalar(i, v + h);
-            double up = g.output(inputs(), List.of("loss")).get("loss").getDouble(0);
-            w.putScalar(i, v - h);
-            double down = g.output(inputs(), List.of("loss")).get("loss").getDouble(0);
-            w.putScalar(i, v);
-            grad.putScalar(i, (up - down) / (2 * h));
-        }
-        return grad;
+        return GraphProbes.numericGradient(g.graph().getArrForVarName(var),
+                () -> g.output(inputs(), List.of("loss")).get("loss").getDouble(0));
     }
 
     @Test
@@ -108,25 +89,12 @@ class TrainingGraphTest {
     @Test
     void stepFreesTheIntermediatesOfItsBackwardPass() {
         TrainingGraph g = graph();
-        List<INDArray> produced = new ArrayList<>();
-        g.graph().addListeners(new BaseListener() {
-            @Override
-            public boolean isActive(Operation operation) {
-                return true;
-            }
-
-            @Override
-            public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
-                                    INDArray[] outputs) {
-                for (INDArray o : outputs) {
-                    if (o != null && !o.isEmpty() && o.length() > 1) {
-                        produced.add(o);
-                    }
-                }
-            }
-        });
+        GraphProbes.OpLog log = new GraphProbes.OpLog();
+        g.graph().addListeners(log);
         g.step(inputs(), List.of("first", "second"), LR, List.of());
 
+        List<INDArray> produced = log.outputs.stream()
+                .filter(o -> o != null && !o.isEmpty() && o.length() > 1).toList();
         // What is still allocated after the step: the two weight gradients (handed to the optimiser) at most.
         long open = produced.stream().filter(a -> !a.wasClosed()).count();
         assertTrue(produced.size() > 10, "listener saw " + produced.size() + " arrays");

@@ -43,13 +43,9 @@ class NativeMemoryGuardTest {
         // half the mmap threshold: by default glibc may mmap such a block and unmap it on free; tuned, the freed
         // block stays in malloc's free chunks
         long size = NativeMemoryGuard.MMAP_THRESHOLD_MAX / 2;
-        com.sun.jna.Function malloc = NativeMemoryGuard.lookUp("malloc");
-        com.sun.jna.Function free = NativeMemoryGuard.lookUp("free");
-        com.sun.jna.Pointer block = malloc.invokePointer(new Object[]{size});
-        long during = NativeMemoryGuard.MallocStats.read().free();
-        free.invokeVoid(new Object[]{block});
-        long after = NativeMemoryGuard.MallocStats.read().free();
-        assertTrue(after - during >= size / 2, "free chunks grew by " + (after - during));
+        NativeMemoryGuard.MallocStats[] s = statsAroundFree(size);
+        long grew = s[1].free() - s[0].free();
+        assertTrue(grew >= size / 2, "free chunks grew by " + grew);
     }
 
     @Test
@@ -63,14 +59,19 @@ class NativeMemoryGuardTest {
         // 1 GB, mmapped and never touched (no RSS): large against what other threads of the test JVM may allocate or
         // free between the readings, so half of it must show
         long size = 1L << 30;
-        com.sun.jna.Function malloc = NativeMemoryGuard.lookUp("malloc");
-        com.sun.jna.Function free = NativeMemoryGuard.lookUp("free");
-        com.sun.jna.Pointer block = malloc.invokePointer(new Object[]{size});
-        long during = NativeMemoryGuard.MallocStats.read().inUse();
-        free.invokeVoid(new Object[]{block});
-        long after = NativeMemoryGuard.MallocStats.read().inUse();
+        NativeMemoryGuard.MallocStats[] s = statsAroundFree(size);
+        long during = s[0].inUse();
+        long after = s[1].inUse();
         assertTrue(during - before.inUse() >= size / 2, "in use grew by " + (during - before.inUse()));
         assertTrue(during - after >= size / 2, "in use fell by " + (during - after));
+    }
+
+    /** malloc(size), then malloc's statistics while the block is held and after it is freed. */
+    private static NativeMemoryGuard.MallocStats[] statsAroundFree(long size) {
+        com.sun.jna.Pointer block = NativeMemoryGuard.lookUp("malloc").invokePointer(new Object[]{size});
+        NativeMemoryGuard.MallocStats during = NativeMemoryGuard.MallocStats.read();
+        NativeMemoryGuard.lookUp("free").invokeVoid(new Object[]{block});
+        return new NativeMemoryGuard.MallocStats[]{during, NativeMemoryGuard.MallocStats.read()};
     }
 
     @Test
