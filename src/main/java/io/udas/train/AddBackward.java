@@ -22,9 +22,13 @@ import java.util.Set;
  * {@code add_bp(a, b, g)} reads a and b only for their shapes, yet holds them from the forward pass to the backward
  * pass; where both have g's shape it is rewired to {@code add_bp(g, g, g)}, with identical results. Shapes are known
  * only once the graph has run, so this listener records them during a first run and {@link #rewrite} acts after it.
+ * It keeps listening: a rewired sum whose inputs later differ in shape (a broadcast that looked like a plain sum on the
+ * first batch) stops the run instead of giving wrong gradients.
  */
 final class AddBackward extends BaseListener {
     private final Set<String> sameShapeAdds = new HashSet<>();
+    private final Set<String> rewired = new HashSet<>();
+    private boolean rewritten;
 
     @Override
     public boolean isActive(Operation operation) {
@@ -40,7 +44,16 @@ final class AddBackward extends BaseListener {
         List<INDArray> in = opContext.getInputArrays();
         if (in.size() == 2 && in.stream().allMatch(a -> a != null && Arrays.equals(a.shape(), outputs[0].shape()))) {
             sameShapeAdds.add(op.getName());
+        } else if (rewired.contains(op.getName())) {
+            throw new IllegalStateException("sum " + op.getName() + " now broadcasts (shapes " + in.stream()
+                    .map(a -> Arrays.toString(a.shape())).toList() + "), but its backward was rewired for equal shapes "
+                    + "on the first step: a graph's input shapes must not grow after its first training step");
         }
+    }
+
+    /** Whether {@link #rewrite} has run. */
+    boolean rewritten() {
+        return rewritten;
     }
 
     /**
@@ -49,6 +62,7 @@ final class AddBackward extends BaseListener {
      * @return the number of add_bp ops rewired
      */
     int rewrite(SameDiff grad) {
+        rewritten = true;
         int n = 0;
         for (SameDiffOp op : new ArrayList<>(grad.getOps().values())) {
             if (!(op.getOp() instanceof AddBpOp) || op.getInputsToOp().size() != 3) {
@@ -58,9 +72,11 @@ final class AddBackward extends BaseListener {
             String a = in.get(0);
             String b = in.get(1);
             String g = in.get(2);
-            if (!sameShapeAdds.contains(forwardAdd(grad, a, b))) {
+            String add = forwardAdd(grad, a, b);
+            if (!sameShapeAdds.contains(add)) {
                 continue;
             }
+            rewired.add(add);
             op.setInputsToOp(new ArrayList<>(List.of(g, g, g)));
             for (String v : new String[]{a, b}) {
                 if (!v.equals(g)) {

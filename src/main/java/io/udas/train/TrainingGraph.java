@@ -30,7 +30,7 @@ public final class TrainingGraph {
     private final Map<String, ParamGroup> groups = new LinkedHashMap<>();
     /** SameDiff's backward graph ("grad" function), built on the first step. */
     private SameDiff gradientGraph;
-    /** Records the shapes of the sums during the first step, then rewires their backward; null after that. */
+    /** Records the shapes of the sums during the first step, then rewires their backward (and checks them after). */
     private AddBackward addBackward;
 
     public TrainingGraph(SameDiff sd, String lossVariable, List<ParamGroup> groups) {
@@ -148,15 +148,11 @@ public final class TrainingGraph {
         }
         gradientGraph.setEnableCache(true);
         List<Listener> listeners = new ArrayList<>(sd.getListeners());
-        if (addBackward != null) {
-            listeners.add(addBackward);
-        }
+        listeners.add(addBackward);
         gradientGraph.setListeners(listeners);
         Map<String, INDArray> result = gradientGraph.output(placeholders, names);
-        if (addBackward != null) {
+        if (!addBackward.rewritten()) {
             addBackward.rewrite(gradientGraph);
-            addBackward = null;
-            gradientGraph.setListeners(sd.getListeners());
         }
         return result;
     }

@@ -14,6 +14,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AddBackwardTest {
 
@@ -69,5 +71,27 @@ class AddBackwardTest {
         for (int i = 0; i < numeric.length(); i++) {
             assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "w2[" + i + "]");
         }
+    }
+
+    @Test
+    void aRewiredSumThatLaterBroadcastsStopsTheRun() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable c = sd.placeHolder("c", DataType.DOUBLE, -1, 4);
+        SDVariable w = sd.var("w", Nd4j.randn(DataType.DOUBLE, 3, 4));
+        sd.math().tanh(x.mmul(w)).add(c).mul(2.0).sum().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        String wGrad = sd.getVariable("w").getGradient().name();
+        AddBackward recorder = new AddBackward();
+        grad.setListeners(recorder);
+        INDArray xs = Nd4j.rand(DataType.DOUBLE, 2, 3);
+        grad.output(Map.of("x", xs, "c", Nd4j.rand(DataType.DOUBLE, 2, 4)), List.of(wGrad));
+        assertEquals(1, recorder.rewrite(grad));
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> grad.output(Map.of("x", xs, "c", Nd4j.rand(DataType.DOUBLE, 1, 4)), List.of(wGrad)));
+        assertTrue(e.getMessage().contains("now broadcasts"), e.getMessage());
     }
 }
