@@ -59,8 +59,8 @@ public final class Bench {
                     p.reset();
                     seg.step();
                     out.println("per-op profile, seg_train_step " + size + "x" + size + ":");
-                    out.print(p.table(25));
-                    profile = p.summary(40);
+                    out.print(p.table(c.profileRows));
+                    profile = p.summary(Math.max(40, c.profileRows));
                     profile.put("case", "seg_train_step");
                     profile.put("size", size);
                 }

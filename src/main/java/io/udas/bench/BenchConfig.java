@@ -49,6 +49,8 @@ public final class BenchConfig {
     public int torchThreads = -1;
     /** Per-op profile of the largest segmenter train step. */
     public boolean profile;
+    /** Rows of the printed profile table (the JSON keeps at least 40). */
+    public int profileRows = 25;
     public Path json;
 
     /** A configuration that runs in seconds (ResNet-18 at 1/16 width, 33x33, tiny CycleGAN, tiny data). */
@@ -93,6 +95,7 @@ public final class BenchConfig {
         m.put("data_batches", dataBatches);
         m.put("data_threads", dataThreads);
         m.put("torch_python", torchPython);
+        m.put("profile_rows", profileRows);
         return m;
     }
 }

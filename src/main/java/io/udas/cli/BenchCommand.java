@@ -55,6 +55,7 @@ final class BenchCommand implements Command {
                 .desc("also time the DeepLab-v2 step in PyTorch with this Python (default python3, then /usr/bin/python3)").build());
         o.addOption(opt("torch-threads", "N", "PyTorch threads (default: ND4J's OpenMP threads)"));
         o.addOption(Option.builder().longOpt("profile").desc("per-op profile (by op and input shapes) of the largest train step").build());
+        o.addOption(opt("profile-rows", "N", "rows of the --profile table (default 25)"));
         o.addOption(opt("json", "FILE", "write the report as JSON"));
         return o;
     }
@@ -118,6 +119,10 @@ final class BenchCommand implements Command {
         }
         c.torchThreads = DemoDataCommand.intOpt(cl, "torch-threads", c.torchThreads);
         c.profile = cl.hasOption("profile");
+        c.profileRows = DemoDataCommand.intOpt(cl, "profile-rows", c.profileRows);
+        if (c.profileRows < 1) {
+            throw new IllegalArgumentException("--profile-rows >= 1");
+        }
         if (cl.hasOption("json")) {
             c.json = Path.of(cl.getOptionValue("json"));
         }

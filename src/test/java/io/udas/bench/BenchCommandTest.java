@@ -42,7 +42,7 @@ class BenchCommandTest {
         int rc = udas("--depth", "18", "--width", "0.0625", "--classes", "4", "--sizes", "33", "--warmup", "0",
                 "--repeats", "1", "--cases", "seg,uda,cyclegan,data", "--uda-size", "33", "--cyclegan-size", "32",
                 "--ngf", "4", "--ndf", "4", "--gen-blocks", "1", "--data-size", "36x64", "--data-batches", "2",
-                "--data-threads", "1", "--profile", "--json", json.toString());
+                "--data-threads", "1", "--profile", "--profile-rows", "3", "--json", json.toString());
         assertEquals(0, rc);
         assertTrue(Files.exists(json));
         JsonNode r = Json.MAPPER.readTree(json.toFile());
@@ -51,6 +51,7 @@ class BenchCommandTest {
         }
         assertEquals(18, r.path("config").path("depth").asInt());
         assertEquals("fast", r.path("config").path("graph").asText());
+        assertEquals(3, r.path("config").path("profile_rows").asInt());
         assertTrue(r.path("platform").has("native_build"));
         assertTrue(r.path("platform").has("onednn"));
         Set<String> cases = new java.util.HashSet<>();
@@ -83,6 +84,7 @@ class BenchCommandTest {
     void badOptionsAreUsageErrors() throws Exception {
         assertEquals(2, udas("--cases", "seg,nope"));
         assertEquals(2, udas("--graph", "slow"));
+        assertEquals(2, udas("--profile-rows", "0"));
         assertEquals(2, udas("--sizes", "a,b"));
     }
 
