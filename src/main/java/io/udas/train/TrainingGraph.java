@@ -80,11 +80,8 @@ public final class TrainingGraph {
         if (!outs.contains(loss)) {
             outs.add(loss);
         }
-        Map<String, INDArray> results = forwardBackward(placeholders, outs, vars);
-        Map<String, INDArray> out = new HashMap<>();
-        for (String o : outs) {
-            out.put(o, results.get(o));
-        }
+        Run run = forwardBackward(placeholders, outs, vars);
+        Map<String, INDArray> out = run.outputs();
         double lossValue = out.get(loss).sumNumber().doubleValue();
         for (String o : outs) {
             INDArray a = out.get(o);
@@ -97,8 +94,7 @@ public final class TrainingGraph {
             Map<String, INDArray> p = new HashMap<>();
             Map<String, INDArray> gr = new HashMap<>();
             for (String v : group.variables()) {
-                SDVariable gv = sd.getVariable(v).getGradient();
-                INDArray grad = gv == null ? null : results.get(gv.name());
+                INDArray grad = run.gradients().get(v);
                 if (grad != null) {
                     p.put(v, sd.getArrForVarName(v));
                     gr.put(v, grad);
@@ -121,15 +117,18 @@ public final class TrainingGraph {
         return arrays.values().stream().anyMatch(v -> v == a);
     }
 
+    /** One run of the backward graph: the requested outputs, and the gradients keyed by their variables' names. */
+    private record Run(Map<String, INDArray> outputs, Map<String, INDArray> gradients) {
+    }
+
     /**
-     * The requested outputs and the gradients of {@code vars} (keyed by their gradient variables' names), from one
-     * run of the backward graph. Unlike {@code SameDiff.calculateGradientsAndOutputs}, which switches the backward
-     * graph's array release off, this lets the session free every intermediate once its last consumer has run: with
-     * release off, a step keeps all its activations and their gradients alive until the GC finds them (measured: a
-     * CycleGAN generator step at 256x256 needed over 22 GB; DeepLab-v2 steps several times PyTorch's memory).
+     * The requested outputs and the gradients of {@code vars}, from one run of the backward graph. Unlike
+     * {@code SameDiff.calculateGradientsAndOutputs}, which switches the backward graph's array release off, this lets
+     * the session free every intermediate once its last consumer has run: with release off, a step keeps all its
+     * activations and their gradients alive until the GC finds them (measured: a CycleGAN generator step at 256x256
+     * needed over 22 GB; DeepLab-v2 steps several times PyTorch's memory).
      */
-    private Map<String, INDArray> forwardBackward(Map<String, INDArray> placeholders, List<String> outputs,
-                                                  Set<String> vars) {
+    private Run forwardBackward(Map<String, INDArray> placeholders, List<String> outputs, Set<String> vars) {
         if (gradientGraph == null) {
             QuietStdout.dropping("Added differentiated op", () -> {
                 sd.createGradFunction();
@@ -139,13 +138,16 @@ public final class TrainingGraph {
             ReluBackward.rewrite(gradientGraph);
             addBackward = new AddBackward();
         }
-        List<String> names = new ArrayList<>(outputs);
+        Map<String, String> gradientNames = new HashMap<>();
         for (String v : vars) {
             SDVariable gv = sd.getVariable(v).getGradient();
             if (gv != null) {
-                names.add(gv.name());
+                gradientNames.put(gv.name(), v);
             }
         }
+        List<String> names = new ArrayList<>(outputs);
+        names.addAll(gradientNames.keySet());
+        // every run: SameDiff's own gradient calls on this graph switch release off again
         gradientGraph.setEnableCache(true);
         List<Listener> listeners = new ArrayList<>(sd.getListeners());
         listeners.add(addBackward);
@@ -154,7 +156,13 @@ public final class TrainingGraph {
         if (!addBackward.rewritten()) {
             addBackward.rewrite(gradientGraph);
         }
-        return result;
+        Map<String, INDArray> outs = new HashMap<>();
+        for (String o : outputs) {
+            outs.put(o, result.get(o));
+        }
+        Map<String, INDArray> grads = new HashMap<>();
+        gradientNames.forEach((g, v) -> grads.put(v, result.get(g)));
+        return new Run(outs, grads);
     }
 
     /** Forward only. */
