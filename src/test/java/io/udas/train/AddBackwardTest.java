@@ -3,7 +3,6 @@ package io.udas.train;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
@@ -21,25 +20,14 @@ class AddBackwardTest {
 
     /** loss = mean((tanh(x w1 + b) + x w2) w3 - t)^2): a broadcast sum (bias) and a same-shape sum ("res"). */
     private static SameDiff graph() {
-        Nd4j.getRandom().setSeed(5);
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
-        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, -1, 1);
-        SDVariable w1 = sd.var("w1", Nd4j.randn(DataType.DOUBLE, 3, 4));
-        SDVariable b = sd.var("b", Nd4j.randn(DataType.DOUBLE, 4));
-        SDVariable w2 = sd.var("w2", Nd4j.randn(DataType.DOUBLE, 3, 4));
-        SDVariable w3 = sd.var("w3", Nd4j.randn(DataType.DOUBLE, 4, 1));
-        SDVariable branch = x.mmul(w2).rename("branch");
-        SDVariable res = sd.math().tanh(x.mmul(w1).add(b)).add(branch).rename("res");
-        SDVariable d = res.mmul(w3).sub(t);
-        d.mul(d).mean().rename("loss");
-        sd.setLossVariables("loss");
-        return sd;
-    }
-
-    private static Map<String, INDArray> inputs() {
-        return Map.of("x", Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.3, -0.7}}),
-                "t", Nd4j.createFromArray(new double[][]{{1}, {-0.5}}));
+        return GraphProbes.squaredErrorGraph(5, x -> {
+            SDVariable w1 = GraphProbes.weight(x, "w1", 3, 4);
+            SDVariable b = GraphProbes.weight(x, "b", 4);
+            SDVariable w2 = GraphProbes.weight(x, "w2", 3, 4);
+            SDVariable w3 = GraphProbes.weight(x, "w3", 4, 1);
+            SDVariable branch = x.mmul(w2).rename("branch");
+            return x.getSameDiff().math().tanh(x.mmul(w1).add(b)).add(branch).rename("res").mmul(w3);
+        });
     }
 
     @Test
@@ -51,7 +39,7 @@ class AddBackwardTest {
                 .map(w -> sd.getVariable(w).getGradient().name()).toList();
         AddBackward recorder = new AddBackward();
         grad.setListeners(recorder);
-        Map<String, INDArray> before = grad.output(inputs(), gradients);
+        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
         grad.setListeners();
 
         assertEquals(1, recorder.rewrite(grad), "only the residual sum has inputs of its output's shape");
@@ -59,7 +47,7 @@ class AddBackwardTest {
         for (String consumer : grad.getVariables().get("branch").getInputsForOp()) {
             assertFalse(grad.getOps().get(consumer).getOp() instanceof AddBpOp, consumer);
         }
-        Map<String, INDArray> after = grad.output(inputs(), gradients);
+        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
         for (String g : gradients) {
             assertEquals(before.get(g), after.get(g), g);
         }
@@ -67,7 +55,7 @@ class AddBackwardTest {
         // and against finite differences
         INDArray analytic = after.get(sd.getVariable("w2").getGradient().name());
         INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName("w2"),
-                () -> sd.output(inputs(), List.of("loss")).get("loss").getDouble(0));
+                () -> GraphProbes.loss(sd));
         for (int i = 0; i < numeric.length(); i++) {
             assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "w2[" + i + "]");
         }

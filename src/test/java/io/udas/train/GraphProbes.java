@@ -3,19 +3,55 @@ package io.udas.train;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.DoubleSupplier;
+import java.util.function.UnaryOperator;
 
-/** Test probes for graphs: finite-difference gradients and a log of executed ops. */
+/** Test graphs and probes: small squared-error graphs, finite-difference gradients and a log of executed ops. */
 final class GraphProbes {
     private GraphProbes() {
+    }
+
+    /** Three rows for the placeholders of {@link #squaredErrorGraph}. */
+    static Map<String, INDArray> inputs() {
+        return Map.of("x", Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.3, -0.7}, {-1.2, 0.4, 0.1}}),
+                "t", Nd4j.createFromArray(new double[][]{{1}, {-0.5}, {0.2}}));
+    }
+
+    /**
+     * "loss" = mean((model(x) - t)^2) over placeholders x [n,3] and t [n,1], in doubles; the RNG is seeded first, so
+     * the weights {@code model} draws (with {@link #weight}) are the same in every run.
+     */
+    static SameDiff squaredErrorGraph(long seed, UnaryOperator<SDVariable> model) {
+        Nd4j.getRandom().setSeed(seed);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, -1, 1);
+        SDVariable d = model.apply(x).sub(t);
+        d.mul(d).mean().rename("loss");
+        sd.setLossVariables("loss");
+        return sd;
+    }
+
+    /** A trainable variable of standard normal doubles in {@code x}'s graph. */
+    static SDVariable weight(SDVariable x, String name, long... shape) {
+        return x.getSameDiff().var(name, Nd4j.randn(DataType.DOUBLE, shape));
+    }
+
+    /** The loss of a {@link #squaredErrorGraph} on {@link #inputs}. */
+    static double loss(SameDiff sd) {
+        return sd.output(inputs(), List.of("loss")).get("loss").getDouble(0);
     }
 
     /** Central finite differences (h = 1e-6) of {@code loss} w.r.t. every element of {@code w}, perturbed in place. */

@@ -4,14 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,34 +18,19 @@ class ReluBackwardTest {
 
     /** loss = mean((relu(relu(x w1) w2) w3 - t)^2): two ReLUs, the first one's input named "pre". */
     private static SameDiff graph() {
-        Nd4j.getRandom().setSeed(11);
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
-        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, -1, 1);
-        SDVariable w1 = sd.var("w1", Nd4j.randn(DataType.DOUBLE, 3, 5));
-        SDVariable w2 = sd.var("w2", Nd4j.randn(DataType.DOUBLE, 5, 4));
-        SDVariable w3 = sd.var("w3", Nd4j.randn(DataType.DOUBLE, 4, 1));
-        SDVariable pre = x.mmul(w1).rename("pre");
-        SDVariable h = sd.nn().relu(sd.nn().relu(pre, 0.0).mmul(w2), 0.0);
-        SDVariable d = h.mmul(w3).sub(t);
-        d.mul(d).mean().rename("loss");
-        return sd;
-    }
-
-    private static Map<String, INDArray> inputs() {
-        return Map.of("x", Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.3, -0.7}, {-1.2, 0.4, 0.1}}),
-                "t", Nd4j.createFromArray(new double[][]{{1}, {-0.5}, {0.2}}));
-    }
-
-    private static double loss(SameDiff sd) {
-        return sd.output(inputs(), List.of("loss")).get("loss").getDouble(0);
+        return GraphProbes.squaredErrorGraph(11, x -> {
+            SDVariable w1 = GraphProbes.weight(x, "w1", 3, 5);
+            SDVariable w2 = GraphProbes.weight(x, "w2", 5, 4);
+            SDVariable w3 = GraphProbes.weight(x, "w3", 4, 1);
+            SDVariable pre = x.mmul(w1).rename("pre");
+            return x.getSameDiff().nn().relu(x.getSameDiff().nn().relu(pre, 0.0).mmul(w2), 0.0).mmul(w3);
+        });
     }
 
     @Test
     void rewrittenReluBackwardMatchesFiniteDifferencesAndNoLongerReadsTheReluInput() {
         SameDiff sd = graph();
-        sd.setLossVariables("loss");
-        INDArray pre = sd.output(inputs(), List.of("pre")).get("pre");
+        INDArray pre = sd.output(GraphProbes.inputs(), List.of("pre")).get("pre");
         assertTrue(pre.minNumber().doubleValue() < 0 && pre.maxNumber().doubleValue() > 0,
                 "the test needs ReLU inputs of both signs: " + pre);
 
@@ -65,7 +47,7 @@ class ReluBackwardTest {
         GraphProbes.OpLog log = new GraphProbes.OpLog();
         grad.addListeners(log);
         String w1Grad = sd.getVariable("w1").getGradient().name();
-        grad.output(inputs(), List.of(w1Grad));
+        grad.output(GraphProbes.inputs(), List.of(w1Grad));
         int masks = 0;
         for (SameDiffOp op : grad.getOps().values()) {
             if (op.getOp() instanceof Step) {
@@ -82,8 +64,8 @@ class ReluBackwardTest {
 
         for (String w : List.of("w1", "w2", "w3")) {
             String gName = sd.getVariable(w).getGradient().name();
-            INDArray analytic = grad.output(inputs(), List.of(gName)).get(gName);
-            INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName(w), () -> loss(sd));
+            INDArray analytic = grad.output(GraphProbes.inputs(), List.of(gName)).get(gName);
+            INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName(w), () -> GraphProbes.loss(sd));
             for (int i = 0; i < numeric.length(); i++) {
                 assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, w + "[" + i + "]");
             }

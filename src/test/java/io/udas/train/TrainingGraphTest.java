@@ -5,7 +5,6 @@ import io.udas.train.optim.Sgd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.config.ND4JSystemProperties;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,7 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,26 +44,15 @@ class TrainingGraphTest {
 
     /** loss = mean((tanh(x w1) w2 - t)^2), two groups: "first" = w1, "second" = w2. */
     private static TrainingGraph graph() {
-        Nd4j.getRandom().setSeed(7);
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
-        SDVariable t = sd.placeHolder("t", DataType.DOUBLE, -1, 1);
-        SDVariable w1 = sd.var("w1", Nd4j.randn(DataType.DOUBLE, 3, 4));
-        SDVariable w2 = sd.var("w2", Nd4j.randn(DataType.DOUBLE, 4, 1));
-        SDVariable d = sd.math().tanh(x.mmul(w1)).mmul(w2).sub(t);
-        d.mul(d).mean().rename("loss");
+        SameDiff sd = GraphProbes.squaredErrorGraph(7, x -> x.getSameDiff().math()
+                .tanh(x.mmul(GraphProbes.weight(x, "w1", 3, 4))).mmul(GraphProbes.weight(x, "w2", 4, 1)));
         return new TrainingGraph(sd, "loss", List.of(new ParamGroup("first", List.of("w1"), new Sgd(0, 0), 1.0),
                 new ParamGroup("second", List.of("w2"), new Sgd(0, 0), 1.0)));
     }
 
-    private static Map<String, INDArray> inputs() {
-        return Map.of("x", Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.3, -0.7}}),
-                "t", Nd4j.createFromArray(new double[][]{{1}, {-0.5}}));
-    }
-
     private static INDArray numericGradient(TrainingGraph g, String var) {
         return GraphProbes.numericGradient(g.graph().getArrForVarName(var),
-                () -> g.output(inputs(), List.of("loss")).get("loss").getDouble(0));
+                () -> g.output(GraphProbes.inputs(), List.of("loss")).get("loss").getDouble(0));
     }
 
     @Test
@@ -74,9 +61,9 @@ class TrainingGraphTest {
         INDArray w1 = g.graph().getArrForVarName("w1").dup();
         INDArray w2 = g.graph().getArrForVarName("w2").dup();
         INDArray expected = w1.sub(numericGradient(g, "w1").mul(LR));
-        double lossBefore = g.output(inputs(), List.of("loss")).get("loss").getDouble(0);
+        double lossBefore = g.output(GraphProbes.inputs(), List.of("loss")).get("loss").getDouble(0);
 
-        TrainingGraph.StepResult r = g.step(inputs(), List.of("first"), LR, List.of());
+        TrainingGraph.StepResult r = g.step(GraphProbes.inputs(), List.of("first"), LR, List.of());
 
         assertEquals(lossBefore, r.loss(), 1e-12);
         INDArray after = g.graph().getArrForVarName("w1");
@@ -91,7 +78,7 @@ class TrainingGraphTest {
         TrainingGraph g = graph();
         GraphProbes.OpLog log = new GraphProbes.OpLog();
         g.graph().addListeners(log);
-        g.step(inputs(), List.of("first", "second"), LR, List.of());
+        g.step(GraphProbes.inputs(), List.of("first", "second"), LR, List.of());
 
         List<INDArray> produced = log.outputs.stream()
                 .filter(o -> o != null && !o.isEmpty() && o.length() > 1).toList();
