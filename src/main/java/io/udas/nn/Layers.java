@@ -99,25 +99,11 @@ public final class Layers {
         SDVariable[] ss = frozenBatchNormScaleShift(s, bnName, ch, initialWeight);
         SDVariable scale = ss[0];
         SDVariable shift = b == null ? ss[1] : b.mul(scale).add(ss[1]);
-        // The per-channel scale is broadcast to the weight's shape first: a same-shape product's backward is two
-        // element-wise products, while a broadcasting one also reduces a useless gradient for the scale (slow in M2.1).
-        long k = c.kernel();
-        SDVariable wf = w.mul(expand(scale.reshape(1, 1, 1, ch), k, k, c.inChannels(), ch));
+        // A broadcasting product: its backward also reduces a gradient for the (constant) scale, slowly in M2.1, but
+        // training graphs replace that backward by one product (see train.ElementwiseBackward). Expanding the scale to
+        // the weight's shape instead costs a fill and a sum of every weight's size each step.
+        SDVariable wf = w.mul(scale.reshape(1, 1, 1, ch));
         return s.sd().cnn().conv2d(x, wf, shift, convConfig(c));
-    }
-
-    /**
-     * x broadcast to {@code shape} (an INT vector, static or from {@code y.shape()}) as x + fill(shape, 0): no gradient
-     * flows to x through it (use it on constants), and a product with the result has an element-wise backward. (The
-     * broadcast_to and tile ops are an order of magnitude slower than this broadcasting add in M2.1.)
-     */
-    static SDVariable expand(SDVariable x, SDVariable shape) {
-        return x.add(x.getSameDiff().fill(shape, x.dataType(), 0.0));
-    }
-
-    /** {@link #expand(SDVariable, SDVariable)} to a static shape. */
-    static SDVariable expand(SDVariable x, long... shape) {
-        return expand(x, x.getSameDiff().constant(Nd4j.createFromArray(shape)));
     }
 
     /**

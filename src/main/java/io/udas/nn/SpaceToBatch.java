@@ -140,11 +140,8 @@ public final class SpaceToBatch {
             int pw = layout.packedWidth();
             INDArray m = mask(layout, x.dataType());
             SDVariable mask = sd.constant(m.reshape(f * f, 1, 1, ph, pw));
-            // broadcast to x's full (dynamic) shape first: a same-shape product's backward is element-wise, a
-            // broadcasting one also reduces a (useless) mask gradient, slowly in M2.1
-            SDVariable x5 = x.reshape(f * f, -1, channels, ph, pw);
-            SDVariable full = Layers.expand(mask, x5.shape());
-            return x.mul(full.reshape(-1, channels, ph, pw));
+            // a broadcasting product: training graphs drop the (slow, useless) mask gradient of its backward
+            return x.reshape(f * f, -1, channels, ph, pw).mul(mask).reshape(-1, channels, ph, pw);
         }
 
         /** Back to a plain [N, C, H, W] map of the valid size (unpacks and crops). */

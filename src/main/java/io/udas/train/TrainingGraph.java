@@ -31,7 +31,7 @@ public final class TrainingGraph {
     /** SameDiff's backward graph ("grad" function), built on the first step. */
     private SameDiff gradientGraph;
     /** Records the shapes of the sums during the first step, then rewires their backward (and checks them after). */
-    private AddBackward addBackward;
+    private ElementwiseBackward elementwiseBackward;
 
     public TrainingGraph(SameDiff sd, String lossVariable, List<ParamGroup> groups) {
         this.sd = sd;
@@ -136,7 +136,7 @@ public final class TrainingGraph {
             });
             gradientGraph = sd.getFunction(GRADIENT_FUNCTION);
             ReluBackward.rewrite(gradientGraph);
-            addBackward = new AddBackward();
+            elementwiseBackward = new ElementwiseBackward();
         }
         Map<String, String> gradientNames = new HashMap<>();
         for (String v : vars) {
@@ -150,11 +150,11 @@ public final class TrainingGraph {
         // every run: SameDiff's own gradient calls on this graph switch release off again
         gradientGraph.setEnableCache(true);
         List<Listener> listeners = new ArrayList<>(sd.getListeners());
-        listeners.add(addBackward);
+        listeners.add(elementwiseBackward);
         gradientGraph.setListeners(listeners);
         Map<String, INDArray> result = gradientGraph.output(placeholders, names);
-        if (!addBackward.rewritten()) {
-            addBackward.rewrite(gradientGraph);
+        if (!elementwiseBackward.rewritten()) {
+            elementwiseBackward.rewrite(gradientGraph);
         }
         Map<String, INDArray> outs = new HashMap<>();
         for (String o : outputs) {

@@ -1,0 +1,154 @@
+package io.udas.train;
+
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Rewrites the backward of sums and products in a gradient graph once their shapes are known. Shapes are known only
+ * once the graph has run, so this listener records them during a first run and {@link #rewrite} acts after it.
+ * <ul>
+ *   <li>{@code add_bp(a, b, g)} reads a and b only for their shapes, yet holds them from the forward pass to the
+ *   backward pass (residual connections); where both have g's shape it is rewired to {@code add_bp(g, g, g)}, with
+ *   identical results, so a and b are freed right after the forward sum.</li>
+ *   <li>{@code multiply_bp(x, y, g)} always computes y's gradient too, and for a broadcast y reduces it, slowly in
+ *   M2.1. Where x has g's shape and y needs no gradient (a frozen BN scale on a conv weight, a constant mask), it is
+ *   replaced by {@code g * y}: the same x gradient, and no y gradient.</li>
+ * </ul>
+ * It keeps listening: a rewired op whose first input no longer has its output's shape (a broadcast that looked like
+ * a plain element-wise op on the first batch) stops the run instead of giving wrong gradients.
+ */
+final class ElementwiseBackward extends BaseListener {
+    /** Forward sums whose inputs both had the output's shape on the first run. */
+    private final Set<String> sameShapeSums = new HashSet<>();
+    /** Forward products whose first input had the output's shape on the first run. */
+    private final Set<String> fullShapeProducts = new HashSet<>();
+    /** Forward ops whose backward has been rewritten. */
+    private final Set<String> rewired = new HashSet<>();
+    private boolean rewritten;
+
+    @Override
+    public boolean isActive(Operation operation) {
+        return true;
+    }
+
+    @Override
+    public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
+                            INDArray[] outputs) {
+        boolean sum = op.getOp() instanceof AddOp;
+        if (!(sum || op.getOp() instanceof MulOp) || opContext == null || outputs.length != 1) {
+            return;
+        }
+        List<INDArray> in = opContext.getInputArrays();
+        if (in.size() != 2 || in.contains(null)) {
+            return;
+        }
+        long[] shape = outputs[0].shape();
+        boolean first = Arrays.equals(in.get(0).shape(), shape);
+        boolean fits = sum ? first && Arrays.equals(in.get(1).shape(), shape) : first;
+        if (rewired.contains(op.getName())) {
+            if (!fits) {
+                throw new IllegalStateException((sum ? "sum " : "product ") + op.getName() + " now broadcasts (shapes "
+                        + in.stream().map(a -> Arrays.toString(a.shape())).toList() + "), but its backward was "
+                        + "rewritten for the shapes of the first step: a graph's input shapes must not grow after its "
+                        + "first training step");
+            }
+        } else if (fits && !rewritten) {
+            (sum ? sameShapeSums : fullShapeProducts).add(op.getName());
+        }
+    }
+
+    /** Whether {@link #rewrite} has run. */
+    boolean rewritten() {
+        return rewritten;
+    }
+
+    /**
+     * Rewrites, in {@code grad}, the backward of every sum and product recorded as rewritable.
+     *
+     * @return the number of add_bp and multiply_bp ops rewritten
+     */
+    int rewrite(SameDiff grad) {
+        rewritten = true;
+        int n = 0;
+        for (SameDiffOp op : new ArrayList<>(grad.getOps().values())) {
+            if (op.getInputsToOp().size() != 3) {
+                continue;
+            }
+            List<String> in = op.getInputsToOp();
+            String a = in.get(0);
+            String b = in.get(1);
+            String g = in.get(2);
+            if (op.getOp() instanceof AddBpOp) {
+                String add = forward(grad, AddOp.class, a, b);
+                if (sameShapeSums.contains(add)) {
+                    rewired.add(add);
+                    op.setInputsToOp(new ArrayList<>(List.of(g, g, g)));
+                    unlink(grad, op, a, b);
+                    n++;
+                }
+            } else if (op.getOp() instanceof MulBpOp) {
+                String mul = forward(grad, MulOp.class, a, b);
+                if (fullShapeProducts.contains(mul) && gradientUnused(grad, b, op.getOutputsOfOp().get(1))) {
+                    rewired.add(mul);
+                    MulOp product = new MulOp();
+                    product.setSameDiff(grad);
+                    product.setOwnName(op.getName());
+                    op.setOp(product);
+                    op.setInputsToOp(new ArrayList<>(List.of(g, b)));
+                    grad.getVariables().remove(op.getOutputsOfOp().get(1));
+                    op.setOutputsOfOp(new ArrayList<>(op.getOutputsOfOp().subList(0, 1)));
+                    unlink(grad, op, a);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Whether the gradient {@code dy} of {@code y} is read by nothing: no op, and y is no trainable variable. */
+    private static boolean gradientUnused(SameDiff grad, String y, String dy) {
+        Variable v = grad.getVariables().get(dy);
+        return grad.getVariables().get(y).getVariable().getVariableType() != VariableType.VARIABLE
+                && (v.getInputsForOp() == null || v.getInputsForOp().isEmpty())
+                && (v.getControlDepsForOp() == null || v.getControlDepsForOp().isEmpty());
+    }
+
+    /** Removes {@code op} from the consumers of {@code vars} it no longer reads. */
+    private static void unlink(SameDiff grad, SameDiffOp op, String... vars) {
+        for (String v : vars) {
+            if (!op.getInputsToOp().contains(v)) {
+                grad.getVariables().get(v).getInputsForOp().remove(op.getName());
+            }
+        }
+    }
+
+    /** The name of the forward op of type {@code type} on inputs (a, b), or null. */
+    private static String forward(SameDiff grad, Class<?> type, String a, String b) {
+        List<String> consumers = grad.getVariables().get(a).getInputsForOp();
+        for (String name : consumers == null ? List.<String>of() : consumers) {
+            SameDiffOp op = grad.getOps().get(name);
+            if (type.isInstance(op.getOp()) && op.getInputsToOp().equals(List.of(a, b))) {
+                return name;
+            }
+        }
+        return null;
+    }
+}

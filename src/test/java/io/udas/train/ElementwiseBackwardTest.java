@@ -1,0 +1,151 @@
+package io.udas.train;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ElementwiseBackwardTest {
+
+    /** loss = mean((tanh(x w1 + b) + x w2) w3 - t)^2): a broadcast sum (bias) and a same-shape sum ("res"). */
+    private static SameDiff graph() {
+        return GraphProbes.squaredErrorGraph(5, x -> {
+            SDVariable w1 = GraphProbes.weight(x, "w1", 3, 4);
+            SDVariable b = GraphProbes.weight(x, "b", 4);
+            SDVariable w2 = GraphProbes.weight(x, "w2", 3, 4);
+            SDVariable w3 = GraphProbes.weight(x, "w3", 4, 1);
+            SDVariable branch = x.mmul(w2).rename("branch");
+            return x.getSameDiff().math().tanh(x.mmul(w1).add(b)).add(branch).rename("res").mmul(w3);
+        });
+    }
+
+    @Test
+    void rewiresOnlySameShapeSumsAndKeepsTheGradients() {
+        SameDiff sd = graph();
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        List<String> gradients = List.of("w1", "b", "w2", "w3").stream()
+                .map(w -> sd.getVariable(w).getGradient().name()).toList();
+        ElementwiseBackward recorder = new ElementwiseBackward();
+        grad.setListeners(recorder);
+        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
+        grad.setListeners();
+
+        assertEquals(1, recorder.rewrite(grad), "only the residual sum has inputs of its output's shape");
+        // "branch" is now read by the forward sum alone, so it can be freed before the backward pass
+        for (String consumer : grad.getVariables().get("branch").getInputsForOp()) {
+            assertFalse(grad.getOps().get(consumer).getOp() instanceof AddBpOp, consumer);
+        }
+        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
+        for (String g : gradients) {
+            assertEquals(before.get(g), after.get(g), g);
+        }
+
+        // and against finite differences
+        INDArray analytic = after.get(sd.getVariable("w2").getGradient().name());
+        INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName("w2"),
+                () -> GraphProbes.loss(sd));
+        for (int i = 0; i < numeric.length(); i++) {
+            assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "w2[" + i + "]");
+        }
+    }
+
+    /**
+     * loss = mean((x (w1 * s) * v + c * (x w2)) w3 - t)^2) with constants s [1,4], c [1,4] and a trainable v [1,4]:
+     * a weight scaled by a broadcast constant (rewritable), a product with a trainable factor (its gradient is needed)
+     * and one whose first factor broadcasts (x's gradient would need a reduction).
+     */
+    private static SameDiff productGraph() {
+        return GraphProbes.squaredErrorGraph(7, x -> {
+            SameDiff sd = x.getSameDiff();
+            SDVariable w1 = GraphProbes.weight(x, "w1", 3, 4);
+            SDVariable w2 = GraphProbes.weight(x, "w2", 3, 4);
+            SDVariable v = GraphProbes.weight(x, "v", 1, 4);
+            SDVariable w3 = GraphProbes.weight(x, "w3", 4, 1);
+            SDVariable s = sd.constant("s", Nd4j.createFromArray(new double[][]{{0.5, -2, 1.5, 3}}));
+            SDVariable c = sd.constant("c", Nd4j.createFromArray(new double[][]{{1, 0.25, -1, 2}}));
+            SDVariable scaled = w1.mul(s).rename("scaled");
+            return x.mmul(scaled).mul(v).add(c.mul(x.mmul(w2))).mmul(w3);
+        });
+    }
+
+    @Test
+    void replacesTheBackwardOfAProductWithABroadcastConstantOnly() {
+        SameDiff sd = productGraph();
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        List<String> weights = List.of("w1", "w2", "v", "w3");
+        List<String> gradients = weights.stream().map(w -> sd.getVariable(w).getGradient().name()).toList();
+        ElementwiseBackward recorder = new ElementwiseBackward();
+        grad.setListeners(recorder);
+        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
+        grad.setListeners();
+        long productBackwards = grad.getOps().values().stream().filter(o -> o.getOp() instanceof MulBpOp).count();
+
+        assertEquals(2, recorder.rewrite(grad), "the sum, and of the products w1 * s only");
+        assertEquals(productBackwards - 1,
+                grad.getOps().values().stream().filter(o -> o.getOp() instanceof MulBpOp).count(),
+                "w1 * s: the scale is constant and w1 has the product's shape");
+        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
+        for (String g : gradients) {
+            assertEquals(before.get(g), after.get(g), g);
+        }
+        for (String w : weights) {
+            INDArray analytic = after.get(sd.getVariable(w).getGradient().name());
+            INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName(w), () -> GraphProbes.loss(sd));
+            for (int i = 0; i < numeric.length(); i++) {
+                assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-6, w + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void aRewiredSumThatLaterBroadcastsStopsTheRun() {
+        // second step: c [1,4] broadcasts in tanh(x w) + c
+        assertStopsOnceItBroadcasts(false, 2, 1);
+    }
+
+    @Test
+    void aRewiredProductThatLaterBroadcastsStopsTheRun() {
+        // second step: tanh(x w) [1,4] broadcasts in tanh(x w) * c, so its gradient would need a reduction
+        assertStopsOnceItBroadcasts(true, 1, 2);
+    }
+
+    /**
+     * Rewrites the backward of {@code tanh(x w) (+ or *) c} after a first step with x [2,3] and c [2,4], then runs a
+     * second step with x [xRows,3] and c [cRows,4].
+     */
+    private static void assertStopsOnceItBroadcasts(boolean product, int xRows, int cRows) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 3);
+        SDVariable c = sd.placeHolder("c", DataType.DOUBLE, -1, 4);
+        SDVariable w = sd.var("w", Nd4j.randn(DataType.DOUBLE, 3, 4));
+        SDVariable t = sd.math().tanh(x.mmul(w));
+        (product ? t.mul(c) : t.add(c)).mul(2.0).sum().rename("loss");
+        sd.setLossVariables("loss");
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        String wGrad = sd.getVariable("w").getGradient().name();
+        ElementwiseBackward recorder = new ElementwiseBackward();
+        grad.setListeners(recorder);
+        grad.output(Map.of("x", Nd4j.rand(DataType.DOUBLE, 2, 3), "c", Nd4j.rand(DataType.DOUBLE, 2, 4)), List.of(wGrad));
+        assertEquals(1, recorder.rewrite(grad));
+
+        Map<String, INDArray> next = Map.of("x", Nd4j.rand(DataType.DOUBLE, xRows, 3),
+                "c", Nd4j.rand(DataType.DOUBLE, cRows, 4));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> grad.output(next, List.of(wGrad)));
+        assertTrue(e.getMessage().contains("now broadcasts"), e.getMessage());
+    }
+}
