@@ -28,7 +28,8 @@ import java.util.List;
  * process's first allocates from 64 MB arena heaps that are unmapped whenever one falls empty, and
  * blocks above a dynamic threshold are mmapped per allocation (measured at 321x321: 200 heaps
  * mapped and unmapped per step, 15% of the CPU time in the kernel). {@link #start} therefore tunes
- * malloc (mallopt) so that the guard's trim is the only way back to the OS.
+ * malloc (mallopt) so that the guard's trim is the only way back to the OS, except for blocks larger than an arena
+ * heap, which a thread can only get from mmap.
  */
 public final class NativeMemoryGuard {
     private final long base;
@@ -116,14 +117,18 @@ public final class NativeMemoryGuard {
     // glibc's mallopt parameters (malloc.h)
     private static final int M_TRIM_THRESHOLD = -1;
     private static final int M_TOP_PAD = -2;
-    private static final int M_MMAP_THRESHOLD = -3;
-    /** glibc's largest mmap threshold on 64-bit, and the size of a thread arena's heap (twice that). */
-    static final long MMAP_THRESHOLD_MAX = 32L << 20;
+    private static final int M_MMAP_MAX = -4;
+    /** The size of a thread arena's heap in 64-bit glibc (HEAP_MAX_SIZE). */
+    static final long ARENA_HEAP_BYTES = 64L << 20;
 
     /**
-     * Tells glibc to keep freed memory for reuse: no automatic trim, no per-allocation mmap below 32 MB,
-     * and a top pad of a whole arena heap, which keeps an emptied heap mapped (glibc deletes one only
-     * when less than the pad would remain). A no-op where the C library lacks mallopt.
+     * Tells glibc to keep freed memory for reuse: no automatic trim, no per-allocation mmap (glibc then serves a block
+     * of up to an arena heap from a heap, and mmaps only larger ones), and a top pad of a whole arena heap, which keeps
+     * an emptied heap mapped (glibc deletes one only when less than the pad would remain). Why no mmap: oneDNN
+     * allocates a scratchpad for every conv it runs, 47 MB for each backward 3x3 conv of DeepLab-v2's layer3 at
+     * 321x321, above the largest mmap threshold glibc accepts (32 MB), so each was mapped, faulted in page by page and
+     * unmapped (measured: 110-280 K page faults per step, 70-110 K without). A no-op where the C library lacks
+     * mallopt.
      *
      * @return whether every setting was accepted
      */
@@ -133,8 +138,8 @@ public final class NativeMemoryGuard {
             return false;
         }
         return mallopt.invokeInt(new Object[]{M_TRIM_THRESHOLD, Integer.MAX_VALUE}) == 1
-                & mallopt.invokeInt(new Object[]{M_MMAP_THRESHOLD, (int) MMAP_THRESHOLD_MAX}) == 1
-                & mallopt.invokeInt(new Object[]{M_TOP_PAD, (int) (2 * MMAP_THRESHOLD_MAX)}) == 1;
+                & mallopt.invokeInt(new Object[]{M_MMAP_MAX, 0}) == 1
+                & mallopt.invokeInt(new Object[]{M_TOP_PAD, (int) ARENA_HEAP_BYTES}) == 1;
     }
 
     static Function lookUp(String name) {

@@ -40,9 +40,9 @@ class NativeMemoryGuardTest {
     void afterTuningMallocKeepsAFreedBlockForReuse() {
         org.junit.jupiter.api.Assumptions.assumeTrue(NativeMemoryGuard.lookUp("mallinfo2") != null, "glibc 2.33+");
         assertTrue(NativeMemoryGuard.keepFreedMemory());
-        // half the mmap threshold: by default glibc may mmap such a block and unmap it on free; tuned, the freed
-        // block stays in malloc's free chunks
-        long size = NativeMemoryGuard.MMAP_THRESHOLD_MAX / 2;
+        // above glibc's largest mmap threshold (32 MB) and within an arena heap: by default glibc mmaps such a block
+        // and unmaps it on free; tuned, the freed block stays in malloc's free chunks
+        long size = NativeMemoryGuard.ARENA_HEAP_BYTES * 3 / 4;
         NativeMemoryGuard.MallocStats[] s = statsAroundFree(size);
         long grew = s[1].free() - s[0].free();
         assertTrue(grew >= size / 2, "free chunks grew by " + grew);
