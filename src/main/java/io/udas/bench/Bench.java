@@ -138,7 +138,7 @@ public final class Bench {
         Timing.Result t;
         Map<String, Object> mem;
         try (MemoryWatch w = MemoryWatch.start()) {
-            t = Timing.time(c.warmup, c.repeats, task);
+            t = Timing.time(c.warmup, c.maxWarmup, c.repeats, task);
             mem = w.stop();
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -147,8 +147,9 @@ public final class Bench {
         m.putAll(t.toMap());
         m.put("memory", mem);
         m.put("load_average", List.of(l0, Timing.loadAverage()));
-        out.printf(Locale.ROOT, "  %-20s %4d  median %8.3f s  min %8.3f s  cpu %8.3f s  peak RSS %6.0f MB  (load %.1f)%n",
-                name, size, t.median(), t.min(), t.cpuMedian(), mb(mem.get("peak_rss_bytes")), Timing.loadAverage());
+        out.printf(Locale.ROOT, "  %-20s %4d  median %8.3f s  min %8.3f s  cpu %8.3f s  peak RSS %6.0f MB  (load %.1f, %d warm-up runs)%n",
+                name, size, t.median(), t.min(), t.cpuMedian(), mb(mem.get("peak_rss_bytes")), Timing.loadAverage(),
+                t.warmupRuns());
         return m;
     }
 

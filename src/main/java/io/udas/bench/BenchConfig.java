@@ -29,6 +29,8 @@ public final class BenchConfig {
     public List<Integer> sizes = new ArrayList<>(List.of(161, 321));
     public int batch = 1;
     public int warmup = 2;
+    /** Most warm-up runs: past {@link #warmup}, they go on while the JIT is still compiling. */
+    public int maxWarmup = 10;
     public int repeats = 5;
     public Set<String> cases = new LinkedHashSet<>(ALL_CASES);
     /** true: the builders' default fast graph; false: the reference graph (dilated convs, separate BN ops). */
@@ -61,6 +63,7 @@ public final class BenchConfig {
         c.numClasses = 5;
         c.sizes = new ArrayList<>(List.of(33));
         c.warmup = 1;
+        c.maxWarmup = 1;
         c.repeats = 2;
         c.udaSize = 33;
         c.cycleganSize = 32;
@@ -82,6 +85,7 @@ public final class BenchConfig {
         m.put("sizes", sizes);
         m.put("batch", batch);
         m.put("warmup", warmup);
+        m.put("max_warmup", maxWarmup);
         m.put("repeats", repeats);
         m.put("cases", List.copyOf(cases));
         m.put("graph", fast ? "fast" : "reference");

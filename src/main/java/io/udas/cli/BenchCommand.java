@@ -39,7 +39,8 @@ final class BenchCommand implements Command {
         o.addOption(opt("classes", "N", "number of classes (default 19)"));
         o.addOption(opt("sizes", "LIST", "segmenter input sizes (square), comma-separated (default 161,321)"));
         o.addOption(opt("batch", "N", "batch size (default 1)"));
-        o.addOption(opt("warmup", "N", "untimed runs first (default 2)"));
+        o.addOption(opt("warmup", "N", "untimed runs first (default 2); more while the JIT is still compiling"));
+        o.addOption(opt("max-warmup", "N", "most untimed runs (default 10)"));
         o.addOption(opt("repeats", "N", "timed runs; the median is reported (default 5)"));
         o.addOption(opt("cases", "LIST", "of seg, uda, cyclegan, data (default all)"));
         o.addOption(opt("graph", "G", "fast (default: the builders' speed-ups) or reference (dilated convs, separate BN)"));
@@ -80,9 +81,13 @@ final class BenchCommand implements Command {
         }
         c.batch = DemoDataCommand.intOpt(cl, "batch", c.batch);
         c.warmup = DemoDataCommand.intOpt(cl, "warmup", c.warmup);
+        c.maxWarmup = DemoDataCommand.intOpt(cl, "max-warmup", Math.max(c.maxWarmup, c.warmup));
         c.repeats = DemoDataCommand.intOpt(cl, "repeats", c.repeats);
         if (c.repeats < 1 || c.warmup < 0 || c.batch < 1) {
             throw new IllegalArgumentException("--repeats >= 1, --warmup >= 0, --batch >= 1");
+        }
+        if (c.maxWarmup < c.warmup) {
+            throw new IllegalArgumentException("--max-warmup must be >= --warmup (" + c.warmup + ")");
         }
         if (cl.hasOption("cases")) {
             c.cases = new LinkedHashSet<>();
