@@ -30,7 +30,7 @@ public final class TrainingGraph {
     private final Map<String, ParamGroup> groups = new LinkedHashMap<>();
     /** SameDiff's backward graph ("grad" function), built on the first step. */
     private SameDiff gradientGraph;
-    /** Records the shapes of the sums during the first step, then rewires their backward (and checks them after). */
+    /** Records shapes of sums and products in the first step, then rewrites their backward (and checks after). */
     private ElementwiseBackward elementwiseBackward;
 
     public TrainingGraph(SameDiff sd, String lossVariable, List<ParamGroup> groups) {
