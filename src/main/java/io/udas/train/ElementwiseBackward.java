@@ -100,22 +100,16 @@ final class ElementwiseBackward extends BaseListener {
                 String add = forward(grad, AddOp.class, a, b);
                 if (sameShapeSums.contains(add)) {
                     rewired.add(add);
-                    op.setInputsToOp(new ArrayList<>(List.of(g, g, g)));
-                    unlink(grad, op, a, b);
+                    GraphEdits.setInputs(grad, op, List.of(g, g, g));
                     n++;
                 }
             } else if (op.getOp() instanceof MulBpOp) {
                 String mul = forward(grad, MulOp.class, a, b);
                 if (fullShapeProducts.contains(mul) && gradientUnused(grad, b, op.getOutputsOfOp().get(1))) {
                     rewired.add(mul);
-                    MulOp product = new MulOp();
-                    product.setSameDiff(grad);
-                    product.setOwnName(op.getName());
-                    op.setOp(product);
-                    op.setInputsToOp(new ArrayList<>(List.of(g, b)));
+                    GraphEdits.replaceWithProduct(grad, op, g, b);
                     grad.getVariables().remove(op.getOutputsOfOp().get(1));
                     op.setOutputsOfOp(new ArrayList<>(op.getOutputsOfOp().subList(0, 1)));
-                    unlink(grad, op, a);
                     n++;
                 }
             }
@@ -129,15 +123,6 @@ final class ElementwiseBackward extends BaseListener {
         return grad.getVariables().get(y).getVariable().getVariableType() != VariableType.VARIABLE
                 && (v.getInputsForOp() == null || v.getInputsForOp().isEmpty())
                 && (v.getControlDepsForOp() == null || v.getControlDepsForOp().isEmpty());
-    }
-
-    /** Removes {@code op} from the consumers of {@code vars} it no longer reads. */
-    private static void unlink(SameDiff grad, SameDiffOp op, String... vars) {
-        for (String v : vars) {
-            if (!op.getInputsToOp().contains(v)) {
-                grad.getVariables().get(v).getInputsForOp().remove(op.getName());
-            }
-        }
     }
 
     /** The name of the forward op of type {@code type} on inputs (a, b), or null. */

@@ -7,7 +7,6 @@ import org.nd4j.autodiff.samediff.internal.Variable;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.ThresholdReluBp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,17 +45,7 @@ final class ReluBackward {
             }
             SDVariable mask = new Step(grad, grad.getVariable(y), 0.0).outputVariable();
             runAfter(grad, grad.getVariables().get(mask.name()).getOutputOfOp(), g);
-            MulOp mul = new MulOp();
-            mul.setSameDiff(grad);
-            mul.setOwnName(op.getName());
-            op.setOp(mul);
-            op.setInputsToOp(new ArrayList<>(List.of(mask.name(), g)));
-            grad.getVariables().get(x).getInputsForOp().remove(op.getName());
-            Variable m = grad.getVariables().get(mask.name());
-            if (m.getInputsForOp() == null) {
-                m.setInputsForOp(new ArrayList<>());
-            }
-            m.getInputsForOp().add(op.getName());
+            GraphEdits.replaceWithProduct(grad, op, mask.name(), g);
             n++;
         }
         return n;

@@ -1,0 +1,50 @@
+package io.udas.train;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Edits of a built gradient graph that keep SameDiff's two records of an edge in step: an op's input list and each
+ * variable's list of consuming ops (the session frees an array once every op on that list has run).
+ */
+final class GraphEdits {
+    private GraphEdits() {
+    }
+
+    /** Gives {@code op} the inputs {@code inputs}, and updates the consumer lists of the inputs it drops and gains. */
+    static void setInputs(SameDiff grad, SameDiffOp op, List<String> inputs) {
+        List<String> old = op.getInputsToOp();
+        op.setInputsToOp(new ArrayList<>(inputs));
+        for (String v : old) {
+            if (!inputs.contains(v)) {
+                grad.getVariables().get(v).getInputsForOp().remove(op.getName());
+            }
+        }
+        for (String v : inputs) {
+            if (!old.contains(v)) {
+                Variable var = grad.getVariables().get(v);
+                if (var.getInputsForOp() == null) {
+                    var.setInputsForOp(new ArrayList<>());
+                }
+                var.getInputsForOp().add(op.getName());
+            }
+        }
+    }
+
+    /**
+     * Makes {@code op} (under its own name) the element-wise, broadcasting product {@code x * y}. Its first output
+     * becomes the product; the caller removes any further outputs.
+     */
+    static void replaceWithProduct(SameDiff grad, SameDiffOp op, String x, String y) {
+        MulOp mul = new MulOp();
+        mul.setSameDiff(grad);
+        mul.setOwnName(op.getName());
+        op.setOp(mul);
+        setInputs(grad, op, List.of(x, y));
+    }
+}
