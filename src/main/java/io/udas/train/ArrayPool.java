@@ -1,5 +1,6 @@
 package io.udas.train;
 
+import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
@@ -32,6 +33,8 @@ import java.util.function.LongSupplier;
  * id when handed out again, because the session tracks arrays by id.
  */
 public final class ArrayPool extends AbstractMemoryMgr {
+    /** Never used as data: only moves the shared array-id counter on (see {@link #allocate}). */
+    private static final BaseNDArray ID_SPACER = (BaseNDArray) Nd4j.scalar(0f);
     private final long capacity;
     private final Map<String, ArrayDeque<INDArray>> free = new HashMap<>();
     private final Set<INDArray> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -48,11 +51,37 @@ public final class ArrayPool extends AbstractMemoryMgr {
      */
     public static void install(LongSupplier capacityBytes) {
         AtomicLong capacity = new AtomicLong(-1);
-        SameDiff.bindInferenceFactory(sd -> {
-            InferenceSession s = new InferenceSession(sd);
-            s.setMmgr(new ArrayPool(capacity.updateAndGet(c -> c >= 0 ? c : capacityBytes.getAsLong())));
-            return s;
-        });
+        SameDiff.bindInferenceFactory(sd ->
+                new Session(sd, new ArrayPool(capacity.updateAndGet(c -> c >= 0 ? c : capacityBytes.getAsLong()))));
+    }
+
+    /**
+     * A session whose record of released array ids covers one run only. M2.1 keeps every id it ever released, to not
+     * release an array twice within a run, and never clears the set: about a hundred bytes per released array, so a
+     * DeepLab-v2 training of tens of thousands of steps would fill the Java heap. Ids do not repeat across runs, as
+     * this pool gives each reused array a fresh one.
+     */
+    static final class Session extends InferenceSession {
+        Session(SameDiff sd, ArrayPool pool) {
+            super(sd);
+            setMmgr(pool);
+        }
+
+        @Override
+        protected Map<String, INDArray> preprocessPlaceholders(Map<String, INDArray> placeholders, At at) {
+            freedArrays.clear();
+            return super.preprocessPlaceholders(placeholders, at);
+        }
+
+        /** How many released ids the session remembers now. */
+        int rememberedReleases() {
+            return freedArrays.size();
+        }
+    }
+
+    /** Whether {@code array} waits in this pool now. */
+    boolean holds(INDArray array) {
+        return pooled.contains(array);
     }
 
     /** Back to SameDiff's default sessions. */
@@ -82,6 +111,10 @@ public final class ArrayPool extends AbstractMemoryMgr {
         pooled.remove(a);
         pooledBytes -= bytes(a);
         ((BaseNDArray) a).assignNewId();
+        // M2.1's assignNewId takes the counter's next value without moving past it, so the next array created
+        // anywhere would get the same id; the session would then merge the two arrays' uses and release only one of
+        // them (the other is left to the GC). Moving the counter on once more keeps the reused id unique.
+        ID_SPACER.assignNewId();
         return a;
     }
 

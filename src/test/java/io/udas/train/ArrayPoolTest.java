@@ -1,5 +1,7 @@
 package io.udas.train;
 
+import io.udas.nn.Conv;
+import io.udas.nn.Layers;
 import io.udas.nn.Losses;
 import io.udas.nn.Network;
 import io.udas.nn.ResnetGenerator;
@@ -7,14 +9,23 @@ import io.udas.nn.Scope;
 import io.udas.train.optim.ParamGroup;
 import io.udas.train.optim.Sgd;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,6 +48,7 @@ class ArrayPoolTest {
         INDArray b = pool.allocate(false, DataType.FLOAT, 2, 3);
         assertSame(a, b);
         assertNotEquals(id, b.getId(), "a reused array gets a new id (sessions track arrays by id)");
+        assertNotEquals(b.getId(), Nd4j.create(DataType.FLOAT, 1).getId(), "nor does the next array created");
         assertEquals(0, pool.pooledBytes());
         pool.release(b);
         pool.release(b); // a second release must not put it in the pool twice
@@ -100,6 +112,73 @@ class ArrayPoolTest {
         assertEquals(plain.keySet(), pooled.keySet());
         for (String k : plain.keySet()) {
             assertEquals(plain.get(k), pooled.get(k), k);
+        }
+    }
+
+    /** An op output as the session produced it: the array object and the id it had then. */
+    private record Produced(String name, INDArray array, long id) {
+    }
+
+    @Test
+    void sessionsReleaseEveryIntermediateOfEveryRunAndForgetReleasedIdsBetweenRuns() {
+        ArrayPool pool = new ArrayPool(1L << 30);
+        List<ArrayPool.Session> sessions = new ArrayList<>();
+        SameDiff.bindInferenceFactory(g -> {
+            ArrayPool.Session s = new ArrayPool.Session(g, pool);
+            sessions.add(s);
+            return s;
+        });
+        try {
+            Nd4j.getRandom().setSeed(3);
+            SameDiff sd = SameDiff.create();
+            Scope s = Scope.of(sd, "", DataType.FLOAT);
+            SDVariable y = sd.placeHolder("x", DataType.FLOAT, -1, 4, 8, 8);
+            for (int i = 0; i < 3; i++) {
+                // frozen BN folds into the weights with a broadcast product: the arrays M2.1 lost track of
+                y = Layers.relu(Layers.conv2dFrozenBatchNorm(s, "c" + i, "bn" + i, y,
+                        Conv.of(4, 4, 3).pad(1).bias(false), 1.0));
+            }
+            y.mul(y).mean().rename("loss");
+            TrainingGraph graph = new TrainingGraph(sd, "loss",
+                    List.of(new ParamGroup("g", s.trainable(), new Sgd(0.9, 0), 1.0)));
+            List<Produced> produced = new ArrayList<>();
+            sd.setListeners(new BaseListener() {
+                @Override
+                public boolean isActive(Operation operation) {
+                    return true;
+                }
+
+                @Override
+                public void opExecution(SameDiff g, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
+                                        INDArray[] outputs) {
+                    for (int i = 0; i < outputs.length; i++) {
+                        INDArray a = outputs[i];
+                        if (a != null && a.closeable() && !a.isView()) {
+                            produced.add(new Produced(op.getOutputsOfOp().get(i), a, a.getId()));
+                        }
+                    }
+                }
+            });
+            Map<String, INDArray> in = Map.of("x", Nd4j.rand(DataType.FLOAT, 2, 4, 8, 8));
+            Set<String> stepOutputs = new HashSet<>(List.of("loss"));
+            int[] remembered = new int[4];
+            for (int step = 0; step < 4; step++) {
+                produced.clear();
+                graph.step(in, List.of("g"), 0.01, List.of());
+                s.trainable().forEach(v -> stepOutputs.add(sd.getVariable(v).getGradient().name()));
+                for (Produced p : produced) {
+                    // released: handed out again since (the pool then gave it a new id), or waiting in the pool
+                    boolean released = p.array().getId() != p.id() || pool.holds(p.array());
+                    if (step > 0) { // the first step rewrites the graph while it runs
+                        assertEquals(!stepOutputs.contains(p.name()), released, "step " + step + ": " + p.name());
+                    }
+                }
+                remembered[step] = sessions.stream().mapToInt(ArrayPool.Session::rememberedReleases).sum();
+            }
+            assertTrue(remembered[1] > 0);
+            assertEquals(remembered[1], remembered[3], "released ids are remembered for one run only");
+        } finally {
+            ArrayPool.uninstall();
         }
     }
 }
