@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -37,13 +38,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArrayPoolTest {
 
     @Test
-    void handsAReleasedArrayOutAgainForTheSameTypeAndShapeOnly() {
+    void handsAReleasedArrayOutAgainForTheSameTypeAndSize() {
         ArrayPool pool = new ArrayPool(1 << 20);
         INDArray a = pool.allocate(false, DataType.FLOAT, 2, 3);
         long id = a.getId();
         pool.release(a);
         assertEquals(24, pool.pooledBytes());
-        assertNotSame(a, pool.allocate(false, DataType.FLOAT, 3, 2), "other shape");
+        assertNotSame(a, pool.allocate(false, DataType.FLOAT, 7), "other size");
         assertNotSame(a, pool.allocate(false, DataType.DOUBLE, 2, 3), "other type");
         INDArray b = pool.allocate(false, DataType.FLOAT, 2, 3);
         assertSame(a, b);
@@ -54,6 +55,18 @@ class ArrayPoolTest {
         pool.release(b); // a second release must not put it in the pool twice
         assertSame(b, pool.allocate(false, DataType.FLOAT, 2, 3));
         assertNotSame(b, pool.allocate(false, DataType.FLOAT, 2, 3));
+
+        // the same size in another shape: the same memory, as a new array of that shape
+        b.assign(Nd4j.createFromArray(new float[][]{{1, 2, 3}, {4, 5, 6}}));
+        pool.release(b);
+        INDArray c = pool.allocate(false, DataType.FLOAT, 3, 1, 2);
+        assertArrayEquals(new long[]{3, 1, 2}, c.shape());
+        assertEquals(b.data().address(), c.data().address());
+        assertNotEquals(b.getId(), c.getId());
+        assertFalse(c.isView());
+        assertEquals(Nd4j.createFromArray(new float[]{1, 2, 3, 4, 5, 6}).reshape(3, 1, 2), c);
+        pool.release(c);
+        assertEquals(24, pool.pooledBytes(), "the reshaped array is pooled again");
     }
 
     @Test
@@ -115,8 +128,8 @@ class ArrayPoolTest {
         }
     }
 
-    /** An op output as the session produced it: the array object and the id it had then. */
-    private record Produced(String name, INDArray array, long id) {
+    /** An op output as the session produced it: the array object, the id it had then, and its memory. */
+    private record Produced(String name, INDArray array, long id, long address) {
     }
 
     @Test
@@ -154,7 +167,7 @@ class ArrayPoolTest {
                     for (int i = 0; i < outputs.length; i++) {
                         INDArray a = outputs[i];
                         if (a != null && a.closeable() && !a.isView()) {
-                            produced.add(new Produced(op.getOutputsOfOp().get(i), a, a.getId()));
+                            produced.add(new Produced(op.getOutputsOfOp().get(i), a, a.getId(), a.data().address()));
                         }
                     }
                 }
@@ -166,9 +179,13 @@ class ArrayPoolTest {
                 produced.clear();
                 graph.step(in, List.of("g"), 0.01, List.of());
                 s.trainable().forEach(v -> stepOutputs.add(sd.getVariable(v).getGradient().name()));
-                for (Produced p : produced) {
-                    // released: handed out again since (the pool then gave it a new id), or waiting in the pool
-                    boolean released = p.array().getId() != p.id() || pool.holds(p.array());
+                for (int i = 0; i < produced.size(); i++) {
+                    Produced p = produced.get(i);
+                    // released: handed out again since (the pool then gave it a new id, or its memory to a new array
+                    // of another shape), or waiting in the pool
+                    boolean released = p.array().getId() != p.id() || pool.holds(p.array())
+                            || produced.subList(i + 1, produced.size()).stream()
+                            .anyMatch(q -> q.array() != p.array() && q.address() == p.address());
                     if (step > 0) { // the first step rewrites the graph while it runs
                         assertEquals(!stepOutputs.contains(p.name()), released, "step " + step + ": " + p.name());
                     }
