@@ -45,7 +45,8 @@ public final class DeepLabV2 {
     public static final class Spec {
         private int numClasses = 19;
         // The backbone's own settings live in its spec: dilated to output stride 8, graph speed-ups on.
-        private final ResNet.Spec backbone = new ResNet.Spec().outputStride8().spaceToBatch(true).foldBatchNorm(true);
+        private final ResNet.Spec backbone = new ResNet.Spec().outputStride8().spaceToBatch(true).foldBatchNorm(true)
+                .channelsLast(true);
         private int[] asppDilations = {6, 12, 18, 24};
         private boolean alignCorners = true;
         private boolean aux = false;
@@ -138,9 +139,18 @@ public final class DeepLabV2 {
             return this;
         }
 
-        /** All graph speed-ups on (the default) or off (the reference graph: dilated convs, separate BN ops). */
+        /** Channels-last feature maps in the backbone (default true; see {@link ResNet.Spec#channelsLast(boolean)}). */
+        public Spec channelsLast(boolean b) {
+            backbone.channelsLast(b);
+            return this;
+        }
+
+        /**
+         * All graph speed-ups on (the default) or off (the reference graph: dilated convs, separate BN ops, [N, C, H, W]
+         * maps throughout).
+         */
         public Spec fast(boolean b) {
-            return spaceToBatch(b).foldBatchNorm(b).asppShifted(b);
+            return spaceToBatch(b).foldBatchNorm(b).asppShifted(b).channelsLast(b);
         }
 
         public boolean asppShifted() {
@@ -231,7 +241,7 @@ public final class DeepLabV2 {
         int before = s.trainable().size();
         SDVariable logits = spec.asppShifted()
                 ? classifierShifted(s.child("layer5"), l4.asPacked(), spec.numClasses(), spec.asppDilations())
-                : classifier(s.child("layer5"), l4.x(), l4.channels(), spec.numClasses(), spec.asppDilations());
+                : classifier(s.child("layer5"), l4.nchw(), l4.channels(), spec.numClasses(), spec.asppDilations());
         out.put(LOGITS, s.nameOutput(logits, LOGITS));
         out.put(LOGITS_UP, s.nameOutput(Resize.bilinear(logits, spec.numClasses(), l4.height(), l4.width(), inH, inW,
                 spec.alignCorners()), LOGITS_UP));
@@ -239,7 +249,7 @@ public final class DeepLabV2 {
             ResNet.Feature l3 = f.layer(3);
             SDVariable aux = spec.asppShifted()
                     ? classifierShifted(s.child("layer6"), l3.asPacked(), spec.numClasses(), spec.asppDilations())
-                    : classifier(s.child("layer6"), l3.x(), l3.channels(), spec.numClasses(), spec.asppDilations());
+                    : classifier(s.child("layer6"), l3.nchw(), l3.channels(), spec.numClasses(), spec.asppDilations());
             out.put(AUX_LOGITS, s.nameOutput(aux, AUX_LOGITS));
             out.put(AUX_LOGITS_UP, s.nameOutput(Resize.bilinear(aux, spec.numClasses(), l3.height(), l3.width(), inH, inW,
                     spec.alignCorners()), AUX_LOGITS_UP));
@@ -268,7 +278,8 @@ public final class DeepLabV2 {
      * shift_{dy,dx}(x . W_tap) + sum_i b_i, where the per-tap matrices of all branches go into ONE 1x1 conv (taps with the
      * same offset, e.g. the four centre taps, are summed first; taps whose offset is >= the map size only ever read
      * padding and are dropped), and each tap's class map (few channels) is shifted with zero fill. The 1x1 conv runs on
-     * the packed map when the input is packed (per-pixel), so only the class maps are unpacked.
+     * the packed map when the input is packed (per-pixel), so only the class maps are unpacked. On a channels-last input
+     * the 1x1 conv is a matrix product and the class maps are turned to [N, C, h, w]; the result is [N, C, h, w].
      */
     public static SDVariable classifierShifted(Scope s, SpaceToBatch.Packed in, int numClasses, int[] dilations) {
         SameDiff sd = s.sd();
@@ -313,10 +324,15 @@ public final class DeepLabV2 {
             mats.add(m);
         }
         int t = mats.size();
-        SDVariable wcat = (t == 1 ? mats.get(0) : sd.concat(1, mats.toArray(new SDVariable[0])))
-                .reshape(1, 1, c, (long) t * numClasses);
-        SDVariable z = sd.cnn().conv2d(in.x(), wcat, Layers.convConfig(Conv.of(c, t * numClasses, 1).bias(false)));
-        SDVariable plain = in.with(z, t * numClasses).unpack();
+        SDVariable wcat = t == 1 ? mats.get(0) : sd.concat(1, mats.toArray(new SDVariable[0]));
+        SpaceToBatch.Layout layout = in.layout();
+        SDVariable plain = layout.channelsLast()
+                ? in.withRows(in.rows().mmul(wcat), t * numClasses).unpack()
+                : in.with(sd.cnn().conv2d(in.x(), wcat.reshape(1, 1, c, (long) t * numClasses),
+                Layers.convConfig(Conv.of(c, t * numClasses, 1).bias(false), false)), t * numClasses).unpack();
+        if (layout.channelsLast()) {
+            plain = plain.permute(0, 3, 1, 2);
+        }
         SDVariable[] parts = t == 1 ? new SDVariable[]{plain} : sd.split(plain, t, 1);
         SDVariable sum = null;
         int j = 0;

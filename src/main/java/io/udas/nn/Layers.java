@@ -48,13 +48,19 @@ public final class Layers {
      * the graph); the builders' fast paths avoid dilated convs instead ({@link SpaceToBatch}).
      */
     public static SDVariable conv2d(Scope s, String name, SDVariable x, Conv c) {
+        return conv2d(s, name, x, c, false);
+    }
+
+    /** {@link #conv2d(Scope, String, SDVariable, Conv)} on x [N, C, H, W], or [N, H, W, C] when channelsLast. */
+    public static SDVariable conv2d(Scope s, String name, SDVariable x, Conv c, boolean channelsLast) {
         SDVariable w = convWeight(s, name, c);
         SDVariable b = c.bias() ? convBias(s, name, c) : null;
         SameDiff sd = s.sd();
         if (c.dilation() > 1) {
             NativeBuild.ensureDilatedConvFallback(sd);
         }
-        return b == null ? sd.cnn().conv2d(x, w, convConfig(c)) : sd.cnn().conv2d(x, w, b, convConfig(c));
+        Conv2DConfig cfg = convConfig(c, channelsLast);
+        return b == null ? sd.cnn().conv2d(x, w, cfg) : sd.cnn().conv2d(x, w, b, cfg);
     }
 
     /** The weight {@code <name>.weight} [k, k, inC, outC] of a conv (created, or reused in a reusing scope). */
@@ -73,12 +79,27 @@ public final class Layers {
         return s.param(name + ".bias", c.biasInit(), fanIn, fanOut, c.outChannels());
     }
 
-    /** libnd4j config of a conv with explicit symmetric padding, NCHW. */
-    static Conv2DConfig convConfig(Conv c) {
+    /** libnd4j config of a conv with explicit symmetric padding, NCHW or (channelsLast) NHWC. */
+    static Conv2DConfig convConfig(Conv c, boolean channelsLast) {
         long k = c.kernel();
         return Conv2DConfig.builder()
                 .kH(k).kW(k).sH(c.stride()).sW(c.stride()).pH(c.pad()).pW(c.pad()).dH(c.dilation()).dW(c.dilation())
-                .paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+                .paddingMode(PaddingMode.VALID).dataFormat(channelsLast ? "NHWC" : "NCHW").build();
+    }
+
+    /** Whether a conv is a plain per-pixel matrix product (1x1, stride 1, no padding). */
+    public static boolean pointwise(Conv c) {
+        return c.kernel() == 1 && c.stride() == 1 && c.pad() == 0;
+    }
+
+    /**
+     * Pixels as rows: a channels-last map [N, h, w, C] reshaped to [N*h*w, C], on which a 1x1 stride-1 conv is ONE
+     * matrix product. Faster than libnd4j's conv op (measured on DeepLab-v2's layer3 at 321x321: 5.0 ms against 7.1 ms
+     * forward, 10.1 ms against 14.5 ms backward), which reorders to and from oneDNN's blocked layout on every call.
+     * M2.1's reshape copies, so builders keep maps as rows between such products rather than reshaping around each.
+     */
+    public static SDVariable rows(SDVariable map, int channels) {
+        return map.reshape(-1, channels);
     }
 
     /**
@@ -93,6 +114,38 @@ public final class Layers {
      */
     public static SDVariable conv2dFrozenBatchNorm(Scope s, String convName, String bnName, SDVariable x, Conv c,
                                                    double initialWeight) {
+        return conv2dFrozenBatchNorm(s, convName, bnName, x, c, initialWeight, false);
+    }
+
+    /**
+     * {@link #conv2dFrozenBatchNorm(Scope, String, String, SDVariable, Conv, double)} on x [N, h, w, C] when
+     * {@code channelsLast}, else on x [N, C, H, W].
+     */
+    public static SDVariable conv2dFrozenBatchNorm(Scope s, String convName, String bnName, SDVariable x, Conv c,
+                                                   double initialWeight, boolean channelsLast) {
+        SDVariable[] folded = foldedConv(s, convName, bnName, c, initialWeight);
+        return s.sd().cnn().conv2d(x, folded[0], folded[1], convConfig(c, channelsLast));
+    }
+
+    /**
+     * {@link #conv2dFrozenBatchNorm(Scope, String, String, SDVariable, Conv, double)} of a 1x1 stride-1 conv on rows
+     * [N*h*w, C] (see {@link #rows}): one matrix product plus the folded bias; gives rows [N*h*w, outC].
+     */
+    public static SDVariable pointwiseFrozenBatchNorm(Scope s, String convName, String bnName, SDVariable rows, Conv c,
+                                                      double initialWeight) {
+        if (!pointwise(c)) {
+            throw new IllegalArgumentException(convName + ": not a 1x1 stride-1 conv without padding");
+        }
+        SDVariable[] folded = foldedConv(s, convName, bnName, c, initialWeight);
+        // the bias is constant: training graphs pass the gradient straight through this sum
+        return rows.mmul(folded[0].reshape(c.inChannels(), c.outChannels())).add(folded[1]);
+    }
+
+    /**
+     * The parameters of a conv and its frozen BN (created in that order), and the folded {weight, bias} computed from
+     * them in the graph.
+     */
+    private static SDVariable[] foldedConv(Scope s, String convName, String bnName, Conv c, double initialWeight) {
         SDVariable w = convWeight(s, convName, c);
         SDVariable b = c.bias() ? convBias(s, convName, c) : null;
         int ch = c.outChannels();
@@ -102,8 +155,7 @@ public final class Layers {
         // A broadcasting product: its backward also reduces a gradient for the (constant) scale, slowly in M2.1, but
         // training graphs replace that backward by one product (see train.ElementwiseBackward). Expanding the scale to
         // the weight's shape instead costs a fill and a sum of every weight's size each step.
-        SDVariable wf = w.mul(scale.reshape(1, 1, 1, ch));
-        return s.sd().cnn().conv2d(x, wf, shift, convConfig(c));
+        return new SDVariable[]{w.mul(scale.reshape(1, 1, 1, ch)), shift};
     }
 
     /**
@@ -155,8 +207,15 @@ public final class Layers {
 
     /** {@link #frozenBatchNorm(Scope, String, SDVariable, int)} with the weight initialised to {@code initialWeight}. */
     public static SDVariable frozenBatchNorm(Scope s, String name, SDVariable x, int channels, double initialWeight) {
+        return frozenBatchNorm(s, name, x, channels, initialWeight, false);
+    }
+
+    /** {@link #frozenBatchNorm(Scope, String, SDVariable, int, double)} on x [N, C, H, W], or [N, H, W, C] when channelsLast. */
+    public static SDVariable frozenBatchNorm(Scope s, String name, SDVariable x, int channels, double initialWeight,
+                                             boolean channelsLast) {
         SDVariable[] ss = frozenBatchNormScaleShift(s, name, channels, initialWeight);
-        return x.mul(ss[0].reshape(1, channels, 1, 1)).add(ss[1].reshape(1, channels, 1, 1));
+        long[] shape = channelsLast ? new long[]{1, 1, 1, channels} : new long[]{1, channels, 1, 1};
+        return x.mul(ss[0].reshape(shape)).add(ss[1].reshape(shape));
     }
 
     /**
@@ -218,6 +277,12 @@ public final class Layers {
      * the input is padded with -inf (p before, as much as the last window needs after), then pooled VALID.
      */
     public static SDVariable maxPool(SDVariable x, int k, int s, int p, boolean ceil, int inH, int inW) {
+        return maxPool(x, k, s, p, ceil, inH, inW, false);
+    }
+
+    /** {@link #maxPool(SDVariable, int, int, int, boolean, int, int)} on [N, C, H, W], or [N, H, W, C] when channelsLast. */
+    public static SDVariable maxPool(SDVariable x, int k, int s, int p, boolean ceil, int inH, int inW,
+                                     boolean channelsLast) {
         SameDiff sd = x.getSameDiff();
         int outH = poolOut(inH, k, s, p, ceil);
         int outW = poolOut(inW, k, s, p, ceil);
@@ -225,11 +290,14 @@ public final class Layers {
         int padRight = Math.max(0, (outW - 1) * s + k - inW - p);
         SDVariable in = x;
         if (p > 0 || padBottom > 0 || padRight > 0) {
-            SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {p, padBottom}, {p, padRight}}));
-            in = sd.nn().pad(x, padding, PadMode.CONSTANT, Double.NEGATIVE_INFINITY);
+            int[] none = {0, 0};
+            int[] rows = {p, padBottom};
+            int[] cols = {p, padRight};
+            int[][] pads = channelsLast ? new int[][]{none, rows, cols, none} : new int[][]{none, none, rows, cols};
+            in = sd.nn().pad(x, sd.constant(Nd4j.createFromArray(pads)), PadMode.CONSTANT, Double.NEGATIVE_INFINITY);
         }
         Pooling2DConfig cfg = Pooling2DConfig.builder().kH(k).kW(k).sH(s).sW(s).pH(0).pW(0).dH(1).dW(1)
-                .type(Pooling2D.Pooling2DType.MAX).paddingMode(PaddingMode.VALID).isNHWC(false).build();
+                .type(Pooling2D.Pooling2DType.MAX).paddingMode(PaddingMode.VALID).isNHWC(channelsLast).build();
         return sd.cnn().maxPooling2d(in, cfg);
     }
 

@@ -48,6 +48,7 @@ public final class ResNet {
         private boolean scaledResidualInit = true;
         private boolean spaceToBatch = false;
         private boolean foldBatchNorm = false;
+        private boolean channelsLast = false;
 
         public Spec depth(int d) {
             units(d);
@@ -154,6 +155,20 @@ public final class ResNet {
             return foldBatchNorm;
         }
 
+        /**
+         * Feature maps in [N, H, W, C] inside the backbone (the input stays [N, C, H, W]; {@link Feature#nchw()} gives a
+         * stage output in the usual order): libnd4j's convs run faster on it, and a 1x1 conv becomes one matrix product
+         * on a free reshape (with {@link #foldBatchNorm}). Default false here; {@link DeepLabV2.Spec} turns it on.
+         */
+        public Spec channelsLast(boolean b) {
+            this.channelsLast = b;
+            return this;
+        }
+
+        public boolean channelsLast() {
+            return channelsLast;
+        }
+
         public int depth() {
             return depth;
         }
@@ -227,18 +242,25 @@ public final class ResNet {
     }
 
     /**
-     * A feature map with its channel count and spatial size. {@code x} is plain NCHW; {@code packed}, when not null, is
-     * the same map in the space-to-batch layout it was computed in (consumers that can work packed, like the ASPP
-     * head, use it and skip the unpacking).
+     * A feature map with its channel count and spatial size. {@code x} is plain, [N, C, H, W], or [N, H, W, C] when
+     * {@code channelsLast}; {@code packed}, when not null, is the same map in the space-to-batch layout it was computed
+     * in (consumers that can work packed, like the ASPP head, use it and skip the unpacking).
      */
-    public record Feature(SDVariable x, int channels, int height, int width, SpaceToBatch.Packed packed) {
-        public Feature(SDVariable x, int channels, int height, int width) {
-            this(x, channels, height, width, null);
+    public record Feature(SDVariable x, int channels, int height, int width, SpaceToBatch.Packed packed,
+                          boolean channelsLast) {
+        public Feature(SDVariable x, int channels, int height, int width, boolean channelsLast) {
+            this(x, channels, height, width, null, channelsLast);
         }
 
         /** The packed form if there is one, else x as a plain layout. */
         public SpaceToBatch.Packed asPacked() {
-            return packed != null ? packed : new SpaceToBatch.Packed(x, channels, SpaceToBatch.Layout.plain(height, width));
+            return packed != null ? packed
+                    : new SpaceToBatch.Packed(x, channels, SpaceToBatch.Layout.plain(height, width, channelsLast));
+        }
+
+        /** x as [N, C, H, W]. */
+        public SDVariable nchw() {
+            return channelsLast ? x.permute(0, 3, 1, 2) : x;
         }
     }
 
@@ -251,16 +273,17 @@ public final class ResNet {
 
     /** Builds the backbone in scope {@code s} on x [N, inC, inH, inW]. */
     public static Features features(Scope s, Spec spec, SDVariable x, int inH, int inW) {
+        boolean last = spec.channelsLast();
         int base = spec.baseWidth();
-        SDVariable y = convBn(s, spec, "conv1", "bn1", x,
+        SDVariable y = convBn(s, spec, "conv1", "bn1", last ? x.permute(0, 2, 3, 1) : x,
                 Conv.of(spec.inChannels(), base, 7).stride(2).pad(3).bias(false).init(spec.convInit), 1.0);
         int h = Layers.convOut(inH, 7, 2, 3, 1);
         int w = Layers.convOut(inW, 7, 2, 3, 1);
         y = Layers.relu(y);
-        y = Layers.maxPool(y, 3, 2, 1, spec.ceilMaxPool(), h, w);
+        y = Layers.maxPool(y, 3, 2, 1, spec.ceilMaxPool(), h, w, last);
         h = Layers.poolOut(h, 3, 2, 1, spec.ceilMaxPool());
         w = Layers.poolOut(w, 3, 2, 1, spec.ceilMaxPool());
-        Feature stem = new Feature(y, base, h, w);
+        Feature stem = new Feature(y, base, h, w, last);
 
         List<Feature> stages = new ArrayList<>();
         Feature cur = stem;
@@ -277,9 +300,11 @@ public final class ResNet {
         return new Features(stem, List.copyOf(stages));
     }
 
-    /** The feature without its packed form (a plain stage consumes x). */
+    /** The feature without its space-to-batch form (a plain stage consumes x, or its rows). */
     private static Feature plain(Feature f) {
-        return f.packed() == null ? f : new Feature(f.x(), f.channels(), f.height(), f.width());
+        SpaceToBatch.Packed p = f.packed();
+        boolean packed = p != null && (!p.layout().factors().isEmpty() || p.layout().padded());
+        return packed ? new Feature(f.x(), f.channels(), f.height(), f.width(), f.channelsLast()) : f;
     }
 
     /**
@@ -294,7 +319,7 @@ public final class ResNet {
         SpaceToBatch.Packed p = in.packed();
         if (p == null || d % p.layout().factor() != 0
                 || p.layout().paddedHeight() % d != 0 || p.layout().paddedWidth() % d != 0) {
-            p = SpaceToBatch.enter(in.x(), in.channels(), in.height(), in.width(), d);
+            p = SpaceToBatch.enter(in.x(), in.channels(), in.height(), in.width(), d, in.channelsLast());
         }
         p = p.pack(d / p.layout().factor());
         int planes = spec.planes(stage);
@@ -305,14 +330,29 @@ public final class ResNet {
             SDVariable y = spec.bottleneck()
                     ? bottleneckBody(bs, spec, p, planes, 1, 1, downsample)
                     : basicBody(bs, spec, p, planes, 1, 1, downsample);
-            p = p.with(y, outC);
+            p = rowsPath(spec) ? p.withRows(y, outC) : p.with(y, outC);
         }
-        return new Feature(p.unpack(), outC, in.height(), in.width(), p);
+        return new Feature(p.unpack(), outC, in.height(), in.width(), p, in.channelsLast());
     }
 
 
     private static Feature stage(Scope s, Spec spec, Feature in, int planes, int blocks, int stride, int dilation) {
         int outC = planes * spec.expansion();
+        if (rowsPath(spec)) {
+            // blocks pass rows on; the stage's map is made only if something reads it
+            SpaceToBatch.Packed p = in.asPacked();
+            int h = in.height();
+            int w = in.width();
+            for (int b = 0; b < blocks; b++) {
+                int st = b == 0 ? stride : 1;
+                boolean downsample = b == 0 && (st != 1 || p.channels() != outC);
+                SDVariable y = bottleneckBody(s.child(Integer.toString(b)), spec, p, planes, st, dilation, downsample);
+                h = Layers.convOut(h, 1, st, 0, 1);
+                w = Layers.convOut(w, 1, st, 0, 1);
+                p = new SpaceToBatch.Packed(y, outC, SpaceToBatch.Layout.plain(h, w, true), true);
+            }
+            return new Feature(p.map(), outC, h, w, p, true);
+        }
         Feature cur = in;
         for (int b = 0; b < blocks; b++) {
             int st = b == 0 ? stride : 1;
@@ -325,13 +365,34 @@ public final class ResNet {
         return cur;
     }
 
-    /** conv (no bias) + frozen BN, folded into one conv when {@link Spec#foldBatchNorm()}. */
+    /**
+     * conv (no bias) + frozen BN on x, folded into one conv when {@link Spec#foldBatchNorm()}, on [N, H, W, C] maps when
+     * {@link Spec#channelsLast()}.
+     */
     private static SDVariable convBn(Scope s, Spec spec, String conv, String bn, SDVariable x, Conv c, double bnInit) {
+        boolean last = spec.channelsLast();
         if (spec.foldBatchNorm()) {
-            return Layers.conv2dFrozenBatchNorm(s, conv, bn, x, c, bnInit);
+            return Layers.conv2dFrozenBatchNorm(s, conv, bn, x, c, bnInit, last);
         }
-        int ch = c.outChannels();
-        return Layers.frozenBatchNorm(s, bn, Layers.conv2d(s, conv, x, c), ch, bnInit);
+        return Layers.frozenBatchNorm(s, bn, Layers.conv2d(s, conv, x, c, last), c.outChannels(), bnInit, last);
+    }
+
+    /** Whether bottlenecks keep their maps as rows and run 1x1 stride-1 convs as matrix products. */
+    private static boolean rowsPath(Spec spec) {
+        return spec.channelsLast() && spec.foldBatchNorm() && spec.bottleneck();
+    }
+
+    /**
+     * {@link #convBn} in a rows-path bottleneck: from and to rows [N*h*w, C]. A 1x1 stride-1 conv is one matrix
+     * product; any other conv runs on the map and its output is turned to rows before anything reads it (a ReLU then
+     * keeps the rows, not both forms, for its backward).
+     */
+    private static SDVariable convBnRows(Scope s, Spec spec, String conv, String bn, SpaceToBatch.Packed in, Conv c,
+                                         double bnInit) {
+        if (Layers.pointwise(c)) {
+            return Layers.pointwiseFrozenBatchNorm(s, conv, bn, in.rows(), c, bnInit);
+        }
+        return Layers.rows(convBn(s, spec, conv, bn, in.masked(), c, bnInit), c.outChannels());
     }
 
     /** Initial weight of the last BN of a residual branch, see {@link Spec#scaledResidualInit(boolean)}. */
@@ -346,17 +407,21 @@ public final class ResNet {
         return 1.0 / Math.sqrt(blocks);
     }
 
-    private static SDVariable shortcut(Scope s, Spec spec, SDVariable x, int inC, int outC, int stride, boolean downsample) {
+    private static SDVariable shortcut(Scope s, Spec spec, SpaceToBatch.Packed in, int outC, int stride,
+                                       boolean downsample) {
+        boolean rows = rowsPath(spec);
         if (!downsample) {
-            return x;
+            return rows ? in.rows() : in.x();
         }
         Scope ds = s.child("downsample");
-        return convBn(ds, spec, "0", "1", x, Conv.of(inC, outC, 1).stride(stride).bias(false).init(spec.convInit), 1.0);
+        Conv c = Conv.of(in.channels(), outC, 1).stride(stride).bias(false).init(spec.convInit);
+        return rows ? convBnRows(ds, spec, "0", "1", in, c, 1.0) : convBn(ds, spec, "0", "1", in.x(), c, 1.0);
     }
 
     private static Feature basic(Scope s, Spec spec, Feature in, int planes, int stride, int d, boolean downsample) {
         SDVariable y = basicBody(s, spec, in.asPacked(), planes, stride, d, downsample);
-        return new Feature(y, planes, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
+        return new Feature(y, planes, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1),
+                in.channelsLast());
     }
 
     /**
@@ -370,28 +435,41 @@ public final class ResNet {
         y = Layers.relu(y);
         y = convBn(s, spec, "conv2", "bn2", in.with(y, planes).masked(),
                 Conv.of(planes, planes, 3).pad(d).dilation(d).bias(false).init(spec.convInit), branchScale(spec));
-        return Layers.relu(y.add(shortcut(s, spec, in.x(), in.channels(), planes, stride, downsample)));
+        return Layers.relu(y.add(shortcut(s, spec, in, planes, stride, downsample)));
     }
 
     private static Feature bottleneck(Scope s, Spec spec, Feature in, int planes, int stride, int d, boolean downsample) {
         SDVariable y = bottleneckBody(s, spec, in.asPacked(), planes, stride, d, downsample);
-        return new Feature(y, planes * 4, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1));
+        return new Feature(y, planes * 4, Layers.convOut(in.height(), 1, stride, 0, 1), Layers.convOut(in.width(), 1, stride, 0, 1),
+                in.channelsLast());
     }
 
-    /** Bottleneck on x (plain or packed, see {@link #basicBody}). */
+    /**
+     * Bottleneck on x (plain or packed, see {@link #basicBody}); on the rows path ({@link #rowsPath}) it takes and gives
+     * rows.
+     */
     private static SDVariable bottleneckBody(Scope s, Spec spec, SpaceToBatch.Packed in, int planes, int stride, int d,
                                              boolean downsample) {
         int s1 = spec.strideIn1x1() ? stride : 1;
         int s3 = spec.strideIn1x1() ? 1 : stride;
         int outC = planes * 4;
-        SDVariable y = convBn(s, spec, "conv1", "bn1", in.x(),
-                Conv.of(in.channels(), planes, 1).stride(s1).bias(false).init(spec.convInit), 1.0);
-        y = Layers.relu(y);
-        y = convBn(s, spec, "conv2", "bn2", in.with(y, planes).masked(),
-                Conv.of(planes, planes, 3).stride(s3).pad(d).dilation(d).bias(false).init(spec.convInit), 1.0);
-        y = Layers.relu(y);
-        y = convBn(s, spec, "conv3", "bn3", y, Conv.of(planes, outC, 1).bias(false).init(spec.convInit), branchScale(spec));
-        return Layers.relu(y.add(shortcut(s, spec, in.x(), in.channels(), outC, stride, downsample)));
+        Conv c1 = Conv.of(in.channels(), planes, 1).stride(s1).bias(false).init(spec.convInit);
+        Conv c2 = Conv.of(planes, planes, 3).stride(s3).pad(d).dilation(d).bias(false).init(spec.convInit);
+        Conv c3 = Conv.of(planes, outC, 1).bias(false).init(spec.convInit);
+        SDVariable y;
+        if (rowsPath(spec)) {
+            y = Layers.relu(convBnRows(s, spec, "conv1", "bn1", in, c1, 1.0));
+            SpaceToBatch.Packed mid = s1 == 1 ? in.withRows(y, planes) : new SpaceToBatch.Packed(y, planes,
+                    SpaceToBatch.Layout.plain(Layers.convOut(in.layout().packedHeight(), 1, s1, 0, 1),
+                            Layers.convOut(in.layout().packedWidth(), 1, s1, 0, 1), true), true);
+            y = Layers.relu(convBnRows(s, spec, "conv2", "bn2", mid, c2, 1.0));
+        } else {
+            y = Layers.relu(convBn(s, spec, "conv1", "bn1", in.x(), c1, 1.0));
+            y = Layers.relu(convBn(s, spec, "conv2", "bn2", in.with(y, planes).masked(), c2, 1.0));
+        }
+        y = rowsPath(spec) ? Layers.pointwiseFrozenBatchNorm(s, "conv3", "bn3", y, c3, branchScale(spec))
+                : convBn(s, spec, "conv3", "bn3", y, c3, branchScale(spec));
+        return Layers.relu(y.add(shortcut(s, spec, in, outC, stride, downsample)));
     }
 
     /**
@@ -404,10 +482,10 @@ public final class ResNet {
         SDVariable x = input != null ? input : sd.placeHolder(s.name("input"), dt, -1, spec.inChannels(), inH, inW);
         Features f = features(s, spec, x, inH, inW);
         Map<String, SDVariable> out = new LinkedHashMap<>();
-        out.put(OUT_LAYER4, s.nameOutput(f.layer(4).x(), OUT_LAYER4));
-        out.put(OUT_LAYER3, f.layer(3).x());
-        out.put(OUT_LAYER2, f.layer(2).x());
-        out.put(OUT_LAYER1, f.layer(1).x());
+        out.put(OUT_LAYER4, s.nameOutput(f.layer(4).nchw(), OUT_LAYER4));
+        out.put(OUT_LAYER3, f.layer(3).nchw());
+        out.put(OUT_LAYER2, f.layer(2).nchw());
+        out.put(OUT_LAYER1, f.layer(1).nchw());
         return new Network(sd, s.prefix(), x, out, s.trainable(), s.frozen(), List.of());
     }
 }

@@ -28,7 +28,8 @@ import java.util.List;
  * with the undilated kernel), and even the generic build runs dense convs faster.
  *
  * <p>Layout: packing [N, C, H, W] by f gives [f*f*N, C, H/f, W/f] with batch index (py*f + px)*N + n; packing again by
- * g gives batch index (qy*g + qx)*(f*f*N) + ... . {@link Layout} records the factors so that the valid-region mask and
+ * g gives batch index (qy*g + qx)*(f*f*N) + ... . Channels-last maps [N, H, W, C] pack the same way into
+ * [f*f*N, H/f, W/f, C]. {@link Layout} records the factors and the axis order so that the valid-region mask and
  * unpacking follow the same order.
  */
 public final class SpaceToBatch {
@@ -38,16 +39,18 @@ public final class SpaceToBatch {
 
     /**
      * A packed feature map: valid size {@code height x width} of the original map, padded size (a multiple of the
-     * total factor), and the factors applied in order. {@code factors} empty = plain NCHW.
+     * total factor), the factors applied in order ({@code factors} empty = plain), and the axis order: [N, C, H, W], or
+     * [N, H, W, C] when {@code channelsLast}.
      */
-    public record Layout(int height, int width, int paddedHeight, int paddedWidth, List<Integer> factors) {
+    public record Layout(int height, int width, int paddedHeight, int paddedWidth, List<Integer> factors,
+                         boolean channelsLast) {
         public Layout {
             factors = List.copyOf(factors);
         }
 
         /** A plain (unpacked, unpadded) map. */
-        public static Layout plain(int height, int width) {
-            return new Layout(height, width, height, width, List.of());
+        public static Layout plain(int height, int width, boolean channelsLast) {
+            return new Layout(height, width, height, width, List.of(), channelsLast);
         }
 
         /** Product of the factors: a dilation d on the original map is d / factor on the packed one. */
@@ -84,7 +87,7 @@ public final class SpaceToBatch {
             }
             List<Integer> fs = new ArrayList<>(factors);
             fs.add(f);
-            return new Layout(height, width, paddedHeight, paddedWidth, fs);
+            return new Layout(height, width, paddedHeight, paddedWidth, fs, channelsLast);
         }
     }
 
@@ -94,23 +97,32 @@ public final class SpaceToBatch {
     }
 
     /**
-     * Enters the packed domain: zero-pads a plain map x [N, C, H, W] at the bottom/right to multiples of
-     * {@code multiple} (the total factor it will be packed by), without packing yet.
+     * Enters the packed domain: zero-pads a plain map x ([N, C, H, W], or [N, H, W, C] when {@code channelsLast}) at
+     * the bottom/right to multiples of {@code multiple} (the total factor it will be packed by), without packing yet.
      */
-    public static Packed enter(SDVariable x, int channels, int height, int width, int multiple) {
+    public static Packed enter(SDVariable x, int channels, int height, int width, int multiple, boolean channelsLast) {
         int ph = roundUp(height, multiple);
         int pw = roundUp(width, multiple);
         SDVariable y = x;
         if (ph != height || pw != width) {
             SameDiff sd = x.getSameDiff();
-            SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {0, ph - height}, {0, pw - width}}));
-            y = sd.nn().pad(x, padding, PadMode.CONSTANT, 0.0);
+            int[] none = {0, 0};
+            int[] bottom = {0, ph - height};
+            int[] right = {0, pw - width};
+            int[][] pads = channelsLast ? new int[][]{none, bottom, right, none} : new int[][]{none, none, bottom, right};
+            y = sd.nn().pad(x, sd.constant(Nd4j.createFromArray(pads)), PadMode.CONSTANT, 0.0);
         }
-        return new Packed(y, channels, new Layout(height, width, ph, pw, List.of()));
+        return new Packed(y, channels, new Layout(height, width, ph, pw, List.of(), channelsLast));
     }
 
-    /** A packed feature map and its layout. */
-    public record Packed(SDVariable x, int channels, Layout layout) {
+    /**
+     * A packed feature map and its layout. A channels-last map may be held as rows [N*ph*pw, C] ({@code asRows}; see
+     * {@link Layers#rows}): {@link #rows()} and {@link #map()} give either form.
+     */
+    public record Packed(SDVariable x, int channels, Layout layout, boolean asRows) {
+        public Packed(SDVariable x, int channels, Layout layout) {
+            this(x, channels, layout, false);
+        }
 
         /** Packs further by f (the packed sub-image size must be divisible by f). */
         public Packed pack(int f) {
@@ -118,12 +130,29 @@ public final class SpaceToBatch {
                 return this;
             }
             Layout next = layout.pack(f);
-            return new Packed(toBatch(x, channels, layout.packedHeight(), layout.packedWidth(), f), channels, next);
+            // toBatch starts with a reshape that takes rows as well as a map
+            return new Packed(toBatch(x, channels, layout.packedHeight(), layout.packedWidth(), f, layout.channelsLast()),
+                    channels, next);
         }
 
-        /** Same layout, another tensor (e.g. after per-pixel ops or a 1x1 conv changing channels). */
+        /** Same layout, another map (e.g. after per-pixel ops or a 1x1 conv changing channels). */
         public Packed with(SDVariable y, int newChannels) {
             return new Packed(y, newChannels, layout);
+        }
+
+        /** Same layout, another map given as rows (channels last only). */
+        public Packed withRows(SDVariable y, int newChannels) {
+            return new Packed(y, newChannels, layout, true);
+        }
+
+        /** The map as rows [N*ph*pw, C] (channels last only): x itself, or a reshaped copy. */
+        public SDVariable rows() {
+            return asRows ? x : Layers.rows(x, channels);
+        }
+
+        /** The map in its axis order: x itself, or rows reshaped to [N, ph, pw, C]. */
+        public SDVariable map() {
+            return asRows ? x.reshape(-1, layout.packedHeight(), layout.packedWidth(), channels) : x;
         }
 
         /**
@@ -132,32 +161,41 @@ public final class SpaceToBatch {
          */
         public SDVariable masked() {
             if (!layout.padded()) {
-                return x;
+                return map();
             }
             SameDiff sd = x.getSameDiff();
             int f = layout.factor();
             int ph = layout.packedHeight();
             int pw = layout.packedWidth();
             INDArray m = mask(layout, x.dataType());
-            SDVariable mask = sd.constant(m.reshape(f * f, 1, 1, ph, pw));
             // a broadcasting product: training graphs drop the (slow, useless) mask gradient of its backward
+            if (layout.channelsLast()) {
+                // the reshape takes rows as well as a map
+                SDVariable mask = sd.constant(m.reshape(f * f, 1, ph, pw, 1));
+                return x.reshape(f * f, -1, ph, pw, channels).mul(mask).reshape(-1, ph, pw, channels);
+            }
+            SDVariable mask = sd.constant(m.reshape(f * f, 1, 1, ph, pw));
             return x.reshape(f * f, -1, channels, ph, pw).mul(mask).reshape(-1, channels, ph, pw);
         }
 
-        /** Back to a plain [N, C, H, W] map of the valid size (unpacks and crops). */
+        /** Back to a plain map of the valid size, in the same axis order (unpacks and crops). */
         public SDVariable unpack() {
-            SDVariable y = x;
             List<Integer> fs = layout.factors();
+            // fromBatch starts with a reshape that takes rows as well as a map
+            SDVariable y = fs.isEmpty() ? map() : x;
             int h = layout.packedHeight();
             int w = layout.packedWidth();
+            boolean last = layout.channelsLast();
             for (int i = fs.size() - 1; i >= 0; i--) {
                 int f = fs.get(i);
-                y = fromBatch(y, channels, h, w, f);
+                y = fromBatch(y, channels, h, w, f, last);
                 h *= f;
                 w *= f;
             }
             if (layout.padded()) {
-                y = y.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0, layout.height()), SDIndex.interval(0, layout.width()));
+                SDIndex rows = SDIndex.interval(0, layout.height());
+                SDIndex cols = SDIndex.interval(0, layout.width());
+                y = last ? y.get(SDIndex.all(), rows, cols, SDIndex.all()) : y.get(SDIndex.all(), SDIndex.all(), rows, cols);
             }
             return y;
         }
@@ -179,15 +217,24 @@ public final class SpaceToBatch {
         return m;
     }
 
-    /** [N, C, H, W] -> [f*f*N, C, H/f, W/f], batch index (py*f + px)*N + n. */
-    public static SDVariable toBatch(SDVariable x, int channels, int h, int w, int f) {
+    /**
+     * [N, C, H, W] -> [f*f*N, C, H/f, W/f], batch index (py*f + px)*N + n; channels last: [N, H, W, C] ->
+     * [f*f*N, H/f, W/f, C], same batch index.
+     */
+    public static SDVariable toBatch(SDVariable x, int channels, int h, int w, int f, boolean channelsLast) {
         int hb = h / f;
         int wb = w / f;
+        if (channelsLast) {
+            return x.reshape(-1, hb, f, wb, f, channels).permute(2, 4, 0, 1, 3, 5).reshape(-1, hb, wb, channels);
+        }
         return x.reshape(-1, channels, hb, f, wb, f).permute(3, 5, 0, 1, 2, 4).reshape(-1, channels, hb, wb);
     }
 
-    /** Inverse of {@link #toBatch(SDVariable, int, int, int, int)}: [f*f*N, C, hb, wb] -> [N, C, hb*f, wb*f]. */
-    public static SDVariable fromBatch(SDVariable x, int channels, int hb, int wb, int f) {
+    /** Inverse of {@link #toBatch(SDVariable, int, int, int, int, boolean)}. */
+    public static SDVariable fromBatch(SDVariable x, int channels, int hb, int wb, int f, boolean channelsLast) {
+        if (channelsLast) {
+            return x.reshape(f, f, -1, hb, wb, channels).permute(2, 3, 0, 4, 1, 5).reshape(-1, hb * f, wb * f, channels);
+        }
         return x.reshape(f, f, -1, channels, hb, wb).permute(2, 3, 4, 0, 5, 1).reshape(-1, channels, hb * f, wb * f);
     }
 

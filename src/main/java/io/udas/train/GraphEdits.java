@@ -47,4 +47,19 @@ final class GraphEdits {
         op.setOp(mul);
         setInputs(grad, op, List.of(x, y));
     }
+
+    /**
+     * Removes {@code op} from the graph; the consumers of its output {@code output} read {@code replacement} instead.
+     * The op's other outputs must have no consumers.
+     */
+    static void bypass(SameDiff grad, SameDiffOp op, String output, String replacement) {
+        List<String> consumers = grad.getVariables().get(output).getInputsForOp();
+        for (String name : consumers == null ? List.<String>of() : List.copyOf(consumers)) {
+            SameDiffOp c = grad.getOps().get(name);
+            setInputs(grad, c, c.getInputsToOp().stream().map(v -> v.equals(output) ? replacement : v).toList());
+        }
+        setInputs(grad, op, List.of());
+        op.getOutputsOfOp().forEach(grad.getVariables()::remove);
+        grad.getOps().remove(op.getName());
+    }
 }

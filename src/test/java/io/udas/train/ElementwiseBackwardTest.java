@@ -112,8 +112,37 @@ class ElementwiseBackwardTest {
     }
 
     @Test
+    void removesTheBackwardOfASumWithAConstantBiasAndPassesTheGradientThrough() {
+        SameDiff sd = GraphProbes.squaredErrorGraph(9, x -> {
+            SDVariable w1 = GraphProbes.weight(x, "w1", 3, 4);
+            SDVariable w2 = GraphProbes.weight(x, "w2", 4, 1);
+            SDVariable shift = x.getSameDiff().constant("shift", Nd4j.createFromArray(0.5, -1.0, 0.25, 2.0));
+            return x.getSameDiff().math().tanh(x.mmul(w1).add(shift)).mmul(w2);
+        });
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        List<String> gradients = List.of("w1", "w2").stream().map(w -> sd.getVariable(w).getGradient().name()).toList();
+        ElementwiseBackward recorder = new ElementwiseBackward();
+        grad.setListeners(recorder);
+        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
+        assertTrue(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof AddBpOp));
+
+        assertEquals(1, recorder.rewrite(grad));
+        assertFalse(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof AddBpOp), "bias sum's backward removed");
+        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
+        for (String g : gradients) {
+            assertEquals(before.get(g), after.get(g), g);
+        }
+        INDArray analytic = after.get(sd.getVariable("w1").getGradient().name());
+        INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName("w1"), () -> GraphProbes.loss(sd));
+        for (int i = 0; i < numeric.length(); i++) {
+            assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "w1[" + i + "]");
+        }
+    }
+
+    @Test
     void aRewiredSumThatLaterBroadcastsStopsTheRun() {
-        // second step: c [1,4] broadcasts in tanh(x w) + c
+        // second step: c v [1,4] broadcasts in tanh(x w) + c v
         assertStopsOnceItBroadcasts(false, 2, 1);
     }
 
@@ -124,8 +153,8 @@ class ElementwiseBackwardTest {
     }
 
     /**
-     * Rewrites the backward of {@code tanh(x w) (+ or *) c} after a first step with x [2,3] and c [2,4], then runs a
-     * second step with x [xRows,3] and c [cRows,4].
+     * Rewrites the backward of {@code tanh(x w) * c} or {@code tanh(x w) + c v} after a first step with x [2,3] and
+     * c [2,4], then runs a second step with x [xRows,3] and c [cRows,4].
      */
     private static void assertStopsOnceItBroadcasts(boolean product, int xRows, int cRows) {
         SameDiff sd = SameDiff.create();
@@ -133,7 +162,8 @@ class ElementwiseBackwardTest {
         SDVariable c = sd.placeHolder("c", DataType.DOUBLE, -1, 4);
         SDVariable w = sd.var("w", Nd4j.randn(DataType.DOUBLE, 3, 4));
         SDVariable t = sd.math().tanh(x.mmul(w));
-        (product ? t.mul(c) : t.add(c)).mul(2.0).sum().rename("loss");
+        // the summand c * v needs a gradient (for v), so the sum's backward is rewired for equal shapes
+        (product ? t.mul(c) : t.add(c.mul(sd.var("v", Nd4j.randn(DataType.DOUBLE, 1, 4))))).mul(2.0).sum().rename("loss");
         sd.setLossVariables("loss");
         sd.createGradFunction();
         SameDiff grad = sd.getFunction("grad");
