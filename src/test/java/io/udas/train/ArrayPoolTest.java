@@ -9,12 +9,6 @@ import io.udas.nn.Scope;
 import io.udas.train.optim.ParamGroup;
 import io.udas.train.optim.Sgd;
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -128,10 +122,6 @@ class ArrayPoolTest {
         }
     }
 
-    /** An op output as the session produced it: the array object, the id it had then, and its memory. */
-    private record Produced(String name, INDArray array, long id, long address) {
-    }
-
     @Test
     void sessionsReleaseEveryIntermediateOfEveryRunAndForgetReleasedIdsBetweenRuns() {
         ArrayPool pool = new ArrayPool(1L << 30);
@@ -154,33 +144,19 @@ class ArrayPoolTest {
             y.mul(y).mean().rename("loss");
             TrainingGraph graph = new TrainingGraph(sd, "loss",
                     List.of(new ParamGroup("g", s.trainable(), new Sgd(0.9, 0), 1.0)));
-            List<Produced> produced = new ArrayList<>();
-            sd.setListeners(new BaseListener() {
-                @Override
-                public boolean isActive(Operation operation) {
-                    return true;
-                }
-
-                @Override
-                public void opExecution(SameDiff g, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
-                                        INDArray[] outputs) {
-                    for (int i = 0; i < outputs.length; i++) {
-                        INDArray a = outputs[i];
-                        if (a != null && a.closeable() && !a.isView()) {
-                            produced.add(new Produced(op.getOutputsOfOp().get(i), a, a.getId(), a.data().address()));
-                        }
-                    }
-                }
-            });
+            GraphProbes.OpLog log = new GraphProbes.OpLog();
+            sd.setListeners(log);
             Map<String, INDArray> in = Map.of("x", Nd4j.rand(DataType.FLOAT, 2, 4, 8, 8));
             Set<String> stepOutputs = new HashSet<>(List.of("loss"));
             int[] remembered = new int[4];
             for (int step = 0; step < 4; step++) {
-                produced.clear();
+                log.outputs.clear();
                 graph.step(in, List.of("g"), 0.01, List.of());
+                List<GraphProbes.Output> produced = log.outputs.stream()
+                        .filter(GraphProbes.Output::owner).toList();
                 s.trainable().forEach(v -> stepOutputs.add(sd.getVariable(v).getGradient().name()));
                 for (int i = 0; i < produced.size(); i++) {
-                    Produced p = produced.get(i);
+                    GraphProbes.Output p = produced.get(i);
                     // released: handed out again since (the pool then gave it a new id, or its memory to a new array
                     // of another shape), or waiting in the pool
                     boolean released = p.array().getId() != p.id() || pool.holds(p.array())

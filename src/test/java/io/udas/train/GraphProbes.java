@@ -70,10 +70,17 @@ final class GraphProbes {
         return grad;
     }
 
+    /**
+     * An op output as the op produced it: its variable name, the array, and then the array's id, memory address and
+     * whether it owned its memory (closeable, not a view).
+     */
+    record Output(String name, INDArray array, long id, long address, boolean owner) {
+    }
+
     /** Records the name and the outputs of every op a graph executes, in order. */
     static final class OpLog extends BaseListener {
         final List<String> names = new ArrayList<>();
-        final List<INDArray> outputs = new ArrayList<>();
+        final List<Output> outputs = new ArrayList<>();
 
         @Override
         public boolean isActive(Operation operation) {
@@ -84,7 +91,12 @@ final class GraphProbes {
         public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
                                 INDArray[] out) {
             names.add(op.getName());
-            outputs.addAll(List.of(out));
+            for (int i = 0; i < out.length; i++) {
+                INDArray a = out[i];
+                boolean none = a == null || a.isEmpty();
+                outputs.add(new Output(op.getOutputsOfOp().get(i), a, a == null ? -1 : a.getId(),
+                        none ? 0 : a.data().address(), !none && a.closeable() && !a.isView()));
+            }
         }
     }
 }

@@ -80,7 +80,7 @@ class TrainingGraphTest {
         g.graph().addListeners(log);
         g.step(GraphProbes.inputs(), List.of("first", "second"), LR, List.of());
 
-        List<INDArray> produced = log.outputs.stream()
+        List<INDArray> produced = log.outputs.stream().map(GraphProbes.Output::array)
                 .filter(o -> o != null && !o.isEmpty() && o.length() > 1).toList();
         // What is still allocated after the step: the two weight gradients (handed to the optimiser) at most.
         long open = produced.stream().filter(a -> !a.wasClosed()).count();
