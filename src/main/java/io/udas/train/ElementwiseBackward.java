@@ -26,8 +26,10 @@ import java.util.Set;
  * once the graph has run, so this listener records them during a first run and {@link #rewrite} acts after it.
  * <ul>
  *   <li>{@code add_bp(a, b, g)} reads a and b only for their shapes, yet holds them from the forward pass to the
- *   backward pass (residual connections); where both have g's shape it is rewired to {@code add_bp(g, g, g)}, with
- *   identical results, so a and b are freed right after the forward sum.</li>
+ *   backward pass (residual connections), and copies g twice. Where both have g's shape and are op outputs, the op is
+ *   removed and the consumers of both gradients read g; where either is a variable (whose gradient is a named output
+ *   of the step), it is rewired to {@code add_bp(g, g, g)}. Either way a and b are freed right after the forward
+ *   sum.</li>
  *   <li>{@code multiply_bp(x, y, g)} always computes y's gradient too, and for a broadcast y reduces it, slowly in
  *   M2.1. Where x has g's shape and y needs no gradient (a frozen BN scale on a conv weight, a constant mask), it is
  *   replaced by {@code g * y}: the same x gradient, and no y gradient.</li>
@@ -109,11 +111,15 @@ final class ElementwiseBackward extends BaseListener {
             if (op.getOp() instanceof AddBpOp) {
                 String add = forward(grad, AddOp.class, a, b);
                 List<String> grads = op.getOutputsOfOp();
-                if (fullFirstInput.contains(add) && gradientUnused(grad, b, grads.get(1))
-                        && grad.getVariables().get(a).getVariable().getVariableType() == VariableType.ARRAY
+                boolean noControl = grads.stream().allMatch(v -> noControlDependents(grad, v));
+                if (sameShapeSums.contains(add) && isArray(grad, a) && isArray(grad, b) && noControl) {
+                    rewiredSameShape.add(add);
+                    GraphEdits.bypass(grad, op, g);
+                    n++;
+                } else if (fullFirstInput.contains(add) && gradientUnused(grad, b, grads.get(1)) && isArray(grad, a)
                         && noControlDependents(grad, grads.get(0))) {
                     rewiredFullFirst.add(add);
-                    GraphEdits.bypass(grad, op, grads.get(0), g);
+                    GraphEdits.bypass(grad, op, g);
                     n++;
                 } else if (sameShapeSums.contains(add)) {
                     rewiredSameShape.add(add);
@@ -139,6 +145,11 @@ final class ElementwiseBackward extends BaseListener {
         Variable v = grad.getVariables().get(dy);
         return grad.getVariables().get(y).getVariable().getVariableType() != VariableType.VARIABLE
                 && (v.getInputsForOp() == null || v.getInputsForOp().isEmpty()) && noControlDependents(grad, dy);
+    }
+
+    /** Whether {@code var} is an op output (not a variable, constant or placeholder: its gradient is no step output). */
+    private static boolean isArray(SameDiff grad, String var) {
+        return grad.getVariables().get(var).getVariable().getVariableType() == VariableType.ARRAY;
     }
 
     /** Whether no op waits on {@code var} as a control dependency. */

@@ -48,15 +48,14 @@ final class GraphEdits {
         setInputs(grad, op, List.of(x, y));
     }
 
-    /**
-     * Removes {@code op} from the graph; the consumers of its output {@code output} read {@code replacement} instead.
-     * The op's other outputs must have no consumers.
-     */
-    static void bypass(SameDiff grad, SameDiffOp op, String output, String replacement) {
-        List<String> consumers = grad.getVariables().get(output).getInputsForOp();
-        for (String name : consumers == null ? List.<String>of() : List.copyOf(consumers)) {
-            SameDiffOp c = grad.getOps().get(name);
-            setInputs(grad, c, c.getInputsToOp().stream().map(v -> v.equals(output) ? replacement : v).toList());
+    /** Removes {@code op} from the graph; the consumers of each of its outputs read {@code replacement} instead. */
+    static void bypass(SameDiff grad, SameDiffOp op, String replacement) {
+        for (String output : op.getOutputsOfOp()) {
+            List<String> consumers = grad.getVariables().get(output).getInputsForOp();
+            for (String name : consumers == null ? List.<String>of() : List.copyOf(consumers)) {
+                SameDiffOp c = grad.getOps().get(name);
+                setInputs(grad, c, c.getInputsToOp().stream().map(v -> v.equals(output) ? replacement : v).toList());
+            }
         }
         setInputs(grad, op, List.of());
         op.getOutputsOfOp().forEach(grad.getVariables()::remove);

@@ -166,6 +166,36 @@ class LossesTest {
         assertEquals(true, g1.amaxNumber().doubleValue() > 1e-3);
     }
 
+    @Test
+    void crossEntropyGradientIsSoftmaxMinusOneHot() {
+        // the max inside the log-softmax takes no gradient; the gradient must still be the exact one:
+        // d/dx_c = (softmax_c - [c == label]) / #valid on valid pixels, 0 on ignored ones
+        Nd4j.getRandom().setSeed(5);
+        INDArray lg = Nd4j.randn(DataType.DOUBLE, N, C, H, W).muli(4);
+        INDArray lb = labels(6, 0.3);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("logits", lg.dup());
+        Losses.maskedCrossEntropy(x, sd.constant(lb), C).rename("loss");
+        sd.setLossVariables("loss");
+        INDArray g = sd.calculateGradients(null, "logits").get("logits");
+        double valid = lb.neq(255).castTo(DataType.DOUBLE).sumNumber().doubleValue();
+        for (int n = 0; n < N; n++) {
+            for (int h = 0; h < H; h++) {
+                for (int w = 0; w < W; w++) {
+                    int lab = (int) lb.getDouble(n, h, w);
+                    double z = 0;
+                    for (int c = 0; c < C; c++) {
+                        z += Math.exp(lg.getDouble(n, c, h, w));
+                    }
+                    for (int c = 0; c < C; c++) {
+                        double expected = lab == 255 ? 0 : (Math.exp(lg.getDouble(n, c, h, w)) / z - (c == lab ? 1 : 0)) / valid;
+                        assertEquals(expected, g.getDouble(n, c, h, w), 1e-12);
+                    }
+                }
+            }
+        }
+    }
+
     private static INDArray gradOfWeighted(INDArray logits, INDArray labels, double lambda) {
         SameDiff sd = SameDiff.create();
         SDVariable lg = sd.var("logits", logits.dup());

@@ -3,6 +3,7 @@ package io.udas.train;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
@@ -43,11 +44,14 @@ class ElementwiseBackwardTest {
         Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
         grad.setListeners();
 
+        long sumBackwards = count(grad, AddBpOp.class);
         assertEquals(1, recorder.rewrite(grad), "only the residual sum has inputs of its output's shape");
-        // "branch" is now read by the forward sum alone, so it can be freed before the backward pass
+        // "branch" is now read by the forward sum alone, so it can be freed before the backward pass; the sum's
+        // backward is gone (its consumers read the incoming gradient), the bias sum's (a variable) is kept
         for (String consumer : grad.getVariables().get("branch").getInputsForOp()) {
             assertFalse(grad.getOps().get(consumer).getOp() instanceof AddBpOp, consumer);
         }
+        assertEquals(sumBackwards - 1, count(grad, AddBpOp.class));
         Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
         for (String g : gradients) {
             assertEquals(before.get(g), after.get(g), g);
@@ -60,6 +64,42 @@ class ElementwiseBackwardTest {
         for (int i = 0; i < numeric.length(); i++) {
             assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "w2[" + i + "]");
         }
+    }
+
+    /** A same-shape sum with a trainable input keeps a backward op (its gradient is a named output), fed g only. */
+    @Test
+    void rewiresASameShapeSumWithAVariableToReadTheGradientOnly() {
+        SameDiff sd = GraphProbes.squaredErrorGraph(11, x -> {
+            SDVariable w1 = GraphProbes.weight(x, "w1", 3, 4);
+            SDVariable v = GraphProbes.weight(x, "v", 3, 4);
+            SDVariable w2 = GraphProbes.weight(x, "w2", 4, 1);
+            return x.getSameDiff().math().tanh(x.mmul(w1)).rename("act").add(v).mmul(w2);
+        });
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        List<String> gradients = List.of("w1", "v", "w2").stream().map(w -> sd.getVariable(w).getGradient().name()).toList();
+        ElementwiseBackward recorder = new ElementwiseBackward();
+        grad.setListeners(recorder);
+        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
+
+        assertEquals(1, recorder.rewrite(grad));
+        SameDiffOp bp = grad.getOps().values().stream().filter(o -> o.getOp() instanceof AddBpOp).findFirst().orElseThrow();
+        String g = bp.getInputsToOp().get(2);
+        assertEquals(List.of(g, g, g), bp.getInputsToOp());
+        assertFalse(grad.getVariables().get("act").getInputsForOp().contains(bp.getName()), "act freed after the sum");
+        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
+        for (String name : gradients) {
+            assertEquals(before.get(name), after.get(name), name);
+        }
+        INDArray analytic = after.get(sd.getVariable("v").getGradient().name());
+        INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName("v"), () -> GraphProbes.loss(sd));
+        for (int i = 0; i < numeric.length(); i++) {
+            assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "v[" + i + "]");
+        }
+    }
+
+    private static long count(SameDiff grad, Class<?> type) {
+        return grad.getOps().values().stream().filter(o -> type.isInstance(o.getOp())).count();
     }
 
     /**
