@@ -13,11 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -40,8 +38,12 @@ public final class ArrayPool extends AbstractMemoryMgr {
     private static final BaseNDArray ID_SPACER = (BaseNDArray) Nd4j.scalar(0f);
     private final long capacity;
     private final Map<String, ArrayDeque<INDArray>> free = new HashMap<>();
-    private final Set<INDArray> pooled = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Every pooled array, with the run in which it was released. */
+    private final Map<INDArray, Long> pooled = new IdentityHashMap<>();
     private long pooledBytes;
+    private long run;
+    /** Runs an array may wait here unused before it is freed. */
+    static final int IDLE_RUNS = 8;
 
     /** @param capacityBytes the most bytes kept for reuse; releases beyond it free their arrays */
     public ArrayPool(long capacityBytes) {
@@ -65,14 +67,18 @@ public final class ArrayPool extends AbstractMemoryMgr {
      * this pool gives each reused array a fresh one.
      */
     static final class Session extends InferenceSession {
+        private final ArrayPool pool;
+
         Session(SameDiff sd, ArrayPool pool) {
             super(sd);
+            this.pool = pool;
             setMmgr(pool);
         }
 
         @Override
         protected Map<String, INDArray> preprocessPlaceholders(Map<String, INDArray> placeholders, At at) {
             freedArrays.clear();
+            pool.startRun();
             return super.preprocessPlaceholders(placeholders, at);
         }
 
@@ -82,9 +88,44 @@ public final class ArrayPool extends AbstractMemoryMgr {
         }
     }
 
+    /**
+     * Marks the start of a run of the session, and frees every array that has waited here through the last
+     * {@value #IDLE_RUNS} runs. A training step asks for the same arrays each time, so these are left over from other
+     * runs (the first step's forward-only pass, an input of another size) and would otherwise hold memory for good;
+     * a few runs' grace keeps the arrays of runs that take turns (pseudo-labels over K augmented views).
+     */
+    void startRun() {
+        run++;
+        for (ArrayDeque<INDArray> q : free.values()) {
+            q.removeIf(a -> {
+                if (run - pooled.get(a) <= IDLE_RUNS) {
+                    return false;
+                }
+                pooled.remove(a);
+                pooledBytes -= bytes(a);
+                a.close();
+                return true;
+            });
+        }
+        free.values().removeIf(ArrayDeque::isEmpty);
+    }
+
     /** Whether {@code array} waits in this pool now. */
     boolean holds(INDArray array) {
-        return pooled.contains(array);
+        return pooled.containsKey(array);
+    }
+
+    /**
+     * Returns {@code array}, which this thread's run of {@code graph} produced and nobody uses any more, to that
+     * session's pool; frees it if the session has none.
+     */
+    static void recycle(SameDiff graph, INDArray array) {
+        InferenceSession s = graph.getSessions().get(Thread.currentThread().getId());
+        if (s != null && s.getMmgr() instanceof ArrayPool pool) {
+            pool.release(array);
+        } else {
+            array.close();
+        }
     }
 
     /** Back to SameDiff's default sessions. */
@@ -136,7 +177,7 @@ public final class ArrayPool extends AbstractMemoryMgr {
 
     @Override
     public void release(INDArray array) {
-        if (pooled.contains(array) || !array.closeable()) {
+        if (pooled.containsKey(array) || !array.closeable()) {
             return;
         }
         long b = bytes(array);
@@ -147,7 +188,7 @@ public final class ArrayPool extends AbstractMemoryMgr {
             return;
         }
         free.computeIfAbsent(key(array.dataType(), array.length()), k -> new ArrayDeque<>()).addLast(array);
-        pooled.add(array);
+        pooled.put(array, run);
         pooledBytes += b;
     }
 

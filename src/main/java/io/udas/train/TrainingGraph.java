@@ -101,11 +101,12 @@ public final class TrainingGraph {
                 }
             }
             group.optimizer().step(p, gr, lr * group.lrMult());
-            // Free the gradients now rather than when the GC finds them (a ResNet-101 step makes 170 MB of them);
-            // an array that is also an input or output of the step is left alone.
+            // Give the gradients back now rather than when the GC finds them (a ResNet-101 step makes 170 MB of
+            // them): to the backward graph's pool, which hands them out again next step; an array that is also an
+            // input or output of the step is left alone.
             for (INDArray grad : gr.values()) {
                 if (grad.closeable() && !holds(placeholders, grad) && !holds(out, grad)) {
-                    grad.close();
+                    ArrayPool.recycle(gradientGraph, grad);
                 }
             }
         }
@@ -149,13 +150,17 @@ public final class TrainingGraph {
         names.addAll(gradientNames.keySet());
         // every run: SameDiff's own gradient calls on this graph switch release off again
         gradientGraph.setEnableCache(true);
+        if (!elementwiseBackward.rewritten()) {
+            // the rewrite needs the forward shapes: a forward pass finds them, so that no step runs the backward
+            // as built (it holds every residual sum's inputs until the backward pass: twice the memory at 321x321)
+            gradientGraph.setListeners(elementwiseBackward);
+            gradientGraph.output(placeholders, List.of(loss));
+            elementwiseBackward.rewrite(gradientGraph);
+        }
         List<Listener> listeners = new ArrayList<>(sd.getListeners());
         listeners.add(elementwiseBackward);
         gradientGraph.setListeners(listeners);
         Map<String, INDArray> result = gradientGraph.output(placeholders, names);
-        if (!elementwiseBackward.rewritten()) {
-            elementwiseBackward.rewrite(gradientGraph);
-        }
         Map<String, INDArray> outs = new HashMap<>();
         for (String o : outputs) {
             outs.put(o, result.get(o));

@@ -5,15 +5,25 @@ import io.udas.train.optim.Sgd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.common.config.ND4JSystemProperties;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingGraphTest {
@@ -71,6 +81,38 @@ class TrainingGraphTest {
             assertEquals(expected.getDouble(i), after.getDouble(i), 1e-8, "w1[" + i + "]");
         }
         assertEquals(w2, g.graph().getArrForVarName("w2"));
+    }
+
+    @Test
+    void theFirstStepAlreadyRunsTheRewrittenBackward() {
+        // a residual sum: its backward as built would hold both summands until the backward pass
+        SameDiff sd = GraphProbes.squaredErrorGraph(3, x -> x.getSameDiff().math()
+                .tanh(x.mmul(GraphProbes.weight(x, "w1", 3, 4))).add(x.mmul(GraphProbes.weight(x, "w2", 3, 4)))
+                .mmul(GraphProbes.weight(x, "w3", 4, 1)));
+        TrainingGraph g = new TrainingGraph(sd, "loss",
+                List.of(new ParamGroup("all", List.of("w1", "w2", "w3"), new Sgd(0, 0), 1.0)));
+        List<Class<?>> executed = new ArrayList<>();
+        sd.addListeners(new BaseListener() {
+            @Override
+            public boolean isActive(Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(SameDiff s, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
+                                    INDArray[] outputs) {
+                executed.add(op.getOp().getClass());
+            }
+        });
+        INDArray expected = g.graph().getArrForVarName("w2").sub(numericGradient(g, "w2").mul(LR));
+        executed.clear();
+        g.step(GraphProbes.inputs(), List.of("all"), LR, List.of());
+        assertTrue(executed.contains(MmulBp.class), "the backward pass ran");
+        assertFalse(executed.contains(AddBpOp.class), "the sum's backward op was removed before the first step");
+        INDArray after = g.graph().getArrForVarName("w2");
+        for (int i = 0; i < after.length(); i++) {
+            assertEquals(expected.getDouble(i), after.getDouble(i), 1e-8, "w2[" + i + "]");
+        }
     }
 
     @Test

@@ -13,4 +13,9 @@ final class InPlace {
     static void axpy(double a, INDArray x, INDArray y) {
         Nd4j.exec(new Axpy(x, y, y, a));
     }
+
+    /** x = a * x + y (same shapes). */
+    static void scaleAdd(double a, INDArray x, INDArray y) {
+        Nd4j.exec(new Axpy(x, y, x, a));
+    }
 }

@@ -33,7 +33,7 @@ public final class Sgd implements Optimizer {
                 if (buf == null) {
                     buffers.put(e.getKey(), g.dup());
                 } else {
-                    buf.muli(momentum).addi(g);
+                    InPlace.scaleAdd(momentum, buf, g); // one pass, and no op context left naming g
                     step = buf;
                 }
             }
