@@ -24,7 +24,7 @@ import java.util.Set;
  */
 public final class TrainingGraph {
     /** The name under which SameDiff stores the backward graph of a graph (SameDiff.GRAD_FN_KEY, protected). */
-    private static final String GRADIENT_FUNCTION = "grad";
+    static final String GRADIENT_FUNCTION = "grad";
     private final SameDiff sd;
     private final String loss;
     private final Map<String, ParamGroup> groups = new LinkedHashMap<>();
@@ -32,6 +32,7 @@ public final class TrainingGraph {
     private SameDiff gradientGraph;
     /** Records shapes of sums and products in the first step, then rewrites their backward (and checks after). */
     private ElementwiseBackward elementwiseBackward;
+    private ConstantFolding constants;
 
     public TrainingGraph(SameDiff sd, String lossVariable, List<ParamGroup> groups) {
         this.sd = sd;
@@ -156,7 +157,9 @@ public final class TrainingGraph {
             gradientGraph.setListeners(elementwiseBackward);
             gradientGraph.output(placeholders, List.of(loss));
             elementwiseBackward.rewrite(gradientGraph);
+            constants = ConstantFolding.apply(sd, gradientGraph);
         }
+        constants.refresh(gradientGraph);
         List<Listener> listeners = new ArrayList<>(sd.getListeners());
         listeners.add(elementwiseBackward);
         gradientGraph.setListeners(listeners);
