@@ -54,6 +54,7 @@ class BenchCommandTest {
         assertEquals(3, r.path("config").path("profile_rows").asInt());
         assertTrue(r.path("platform").has("native_build"));
         assertTrue(r.path("platform").has("onednn"));
+        assertTrue(r.path("platform").has("malloc_arena_max"));
         Set<String> cases = new java.util.HashSet<>();
         for (JsonNode c : r.path("results")) {
             cases.add(c.path("case").asText());
