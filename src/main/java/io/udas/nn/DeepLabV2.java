@@ -301,6 +301,9 @@ public final class DeepLabV2 {
         Map<Long, int[]> offsets = new LinkedHashMap<>();
         for (int i = 0; i < dilations.length; i++) {
             int d = dilations[i];
+            // one unstack per branch: its backward is one stack, where a slice per tap would take a weight-sized
+            // gradient per tap and sum them
+            SDVariable[] branchTaps = sd.unstack(weights[i].reshape(9, c, numClasses), 0, 9);
             for (int ky = 0; ky < 3; ky++) {
                 for (int kx = 0; kx < 3; kx++) {
                     int dy = (ky - 1) * d;
@@ -309,7 +312,7 @@ public final class DeepLabV2 {
                         continue; // reads padding only
                     }
                     long key = ((long) dy << 32) ^ (dx & 0xffffffffL);
-                    SDVariable wt = weights[i].get(SDIndex.point(ky), SDIndex.point(kx), SDIndex.all(), SDIndex.all());
+                    SDVariable wt = branchTaps[ky * 3 + kx];
                     taps.computeIfAbsent(key, k -> new ArrayList<>()).add(wt);
                     offsets.put(key, new int[]{dy, dx});
                 }
