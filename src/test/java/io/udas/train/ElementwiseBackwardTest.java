@@ -52,18 +52,7 @@ class ElementwiseBackwardTest {
             assertFalse(grad.getOps().get(consumer).getOp() instanceof AddBpOp, consumer);
         }
         assertEquals(sumBackwards - 1, count(grad, AddBpOp.class));
-        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
-        for (String g : gradients) {
-            assertEquals(before.get(g), after.get(g), g);
-        }
-
-        // and against finite differences
-        INDArray analytic = after.get(sd.getVariable("w2").getGradient().name());
-        INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName("w2"),
-                () -> GraphProbes.loss(sd));
-        for (int i = 0; i < numeric.length(); i++) {
-            assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "w2[" + i + "]");
-        }
+        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("w2"), 1e-7);
     }
 
     /** A same-shape sum with a trainable input keeps a backward op (its gradient is a named output), fed g only. */
@@ -87,14 +76,25 @@ class ElementwiseBackwardTest {
         String g = bp.getInputsToOp().get(2);
         assertEquals(List.of(g, g, g), bp.getInputsToOp());
         assertFalse(grad.getVariables().get("act").getInputsForOp().contains(bp.getName()), "act freed after the sum");
+        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("v"), 1e-7);
+    }
+
+    /**
+     * The rewritten {@code grad} gives the same {@code gradients} as {@code before} the rewrite, and those of
+     * {@code checked} match finite differences.
+     */
+    private static void assertGradientsKeptAndExact(SameDiff sd, SameDiff grad, List<String> gradients,
+                                                    Map<String, INDArray> before, List<String> checked, double tol) {
         Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
-        for (String name : gradients) {
-            assertEquals(before.get(name), after.get(name), name);
+        for (String g : gradients) {
+            assertEquals(before.get(g), after.get(g), g);
         }
-        INDArray analytic = after.get(sd.getVariable("v").getGradient().name());
-        INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName("v"), () -> GraphProbes.loss(sd));
-        for (int i = 0; i < numeric.length(); i++) {
-            assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "v[" + i + "]");
+        for (String w : checked) {
+            INDArray analytic = after.get(sd.getVariable(w).getGradient().name());
+            INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName(w), () -> GraphProbes.loss(sd));
+            for (int i = 0; i < numeric.length(); i++) {
+                assertEquals(numeric.getDouble(i), analytic.getDouble(i), tol, w + "[" + i + "]");
+            }
         }
     }
 
@@ -138,17 +138,7 @@ class ElementwiseBackwardTest {
         assertEquals(productBackwards - 1,
                 grad.getOps().values().stream().filter(o -> o.getOp() instanceof MulBpOp).count(),
                 "w1 * s: the scale is constant and w1 has the product's shape");
-        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
-        for (String g : gradients) {
-            assertEquals(before.get(g), after.get(g), g);
-        }
-        for (String w : weights) {
-            INDArray analytic = after.get(sd.getVariable(w).getGradient().name());
-            INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName(w), () -> GraphProbes.loss(sd));
-            for (int i = 0; i < numeric.length(); i++) {
-                assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-6, w + "[" + i + "]");
-            }
-        }
+        assertGradientsKeptAndExact(sd, grad, gradients, before, weights, 1e-6);
     }
 
     @Test
@@ -169,15 +159,7 @@ class ElementwiseBackwardTest {
 
         assertEquals(1, recorder.rewrite(grad));
         assertFalse(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof AddBpOp), "bias sum's backward removed");
-        Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
-        for (String g : gradients) {
-            assertEquals(before.get(g), after.get(g), g);
-        }
-        INDArray analytic = after.get(sd.getVariable("w1").getGradient().name());
-        INDArray numeric = GraphProbes.numericGradient(sd.getArrForVarName("w1"), () -> GraphProbes.loss(sd));
-        for (int i = 0; i < numeric.length(); i++) {
-            assertEquals(numeric.getDouble(i), analytic.getDouble(i), 1e-7, "w1[" + i + "]");
-        }
+        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("w1"), 1e-7);
     }
 
     @Test

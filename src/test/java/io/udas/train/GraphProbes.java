@@ -77,9 +77,10 @@ final class GraphProbes {
     record Output(String name, INDArray array, long id, long address, boolean owner) {
     }
 
-    /** Records the name and the outputs of every op a graph executes, in order. */
+    /** Records the name, the class and the outputs of every op a graph executes, in order. */
     static final class OpLog extends BaseListener {
         final List<String> names = new ArrayList<>();
+        final List<Class<?>> types = new ArrayList<>();
         final List<Output> outputs = new ArrayList<>();
 
         @Override
@@ -91,6 +92,7 @@ final class GraphProbes {
         public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
                                 INDArray[] out) {
             names.add(op.getName());
+            types.add(op.getOp().getClass());
             for (int i = 0; i < out.length; i++) {
                 INDArray a = out[i];
                 boolean none = a == null || a.isEmpty();
