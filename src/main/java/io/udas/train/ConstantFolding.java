@@ -28,7 +28,7 @@ import java.util.Set;
  */
 final class ConstantFolding {
     private final SameDiff forward;
-    /** Folded values read by ops that stay (they become constants of the gradient graph). */
+    /** Folded values read by ops that stay, or by none (a step may ask for them): constants of the gradient graph. */
     private final List<String> frontier;
     /** The constants the folded values derive from. */
     private final List<INDArray> sources;
@@ -63,7 +63,7 @@ final class ConstantFolding {
         List<String> frontier = new ArrayList<>();
         for (String v : values) {
             List<String> consumers = grad.getVariables().get(v).getInputsForOp();
-            if (consumers != null && consumers.stream().anyMatch(c -> !folded.contains(c))) {
+            if (consumers == null || consumers.isEmpty() || consumers.stream().anyMatch(c -> !folded.contains(c))) {
                 frontier.add(v);
             }
         }
