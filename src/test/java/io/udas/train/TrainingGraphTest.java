@@ -151,4 +151,15 @@ class TrainingGraphTest {
             assertEquals(expected.getDouble(i), w1.getDouble(i), 1e-8, "w1[" + i + "]");
         }
     }
+
+    @Test
+    void aStepCanAskForAValueOfConstantsAlone() {
+        SameDiff sd = frozenBatchNormGraph();
+        sd.constant("c", Nd4j.createFromArray(1.5, -2.0)).mul(2.0).rename("twice");
+        TrainingGraph g = new TrainingGraph(sd, "loss", List.of(new ParamGroup("all", List.of("w1", "w2"), new Sgd(0, 0), 1.0)));
+        for (int step = 0; step < 2; step++) {
+            TrainingGraph.StepResult r = g.step(GraphProbes.inputs(), List.of("all"), LR, List.of("twice"));
+            assertEquals(Nd4j.createFromArray(3.0, -4.0), r.outputs().get("twice"), "step " + step);
+        }
+    }
 }
