@@ -2,12 +2,23 @@ package io.udas.train;
 
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.autodiff.samediff.config.ExecutionResult;
+import org.nd4j.autodiff.samediff.config.SDValue;
+import org.nd4j.autodiff.samediff.internal.FrameIter;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.memory.AbstractMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.BaseNDArray;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.shape.Reshape;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -15,7 +26,9 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -42,6 +55,12 @@ public final class ArrayPool extends AbstractMemoryMgr {
     private final Map<INDArray, Long> pooled = new IdentityHashMap<>();
     private long pooledBytes;
     private long run;
+    /** Views made by {@link #view} in this run, each with the array that owns its buffer. */
+    private final Map<INDArray, INDArray> viewOwner = new IdentityHashMap<>();
+    /** Owners of live views, with their number of live views. */
+    private final Map<INDArray, Integer> liveViews = new IdentityHashMap<>();
+    /** Owners released while views of them lived: pooled once the last view is released. */
+    private final Map<INDArray, Boolean> releasedOwners = new IdentityHashMap<>();
     /** Runs an array may wait here unused before it is freed. */
     static final int IDLE_RUNS = 8;
 
@@ -75,11 +94,70 @@ public final class ArrayPool extends AbstractMemoryMgr {
             setMmgr(pool);
         }
 
+        /** The variables the current run must return (a view must not be one: see {@link #doExec}). */
+        private Set<String> requested = Set.of();
+        /** The output array the session allocated for a reshape that ran as a view. */
+        private INDArray unusedOutput;
+
         @Override
         protected Map<String, INDArray> preprocessPlaceholders(Map<String, INDArray> placeholders, At at) {
             freedArrays.clear();
             pool.startRun();
             return super.preprocessPlaceholders(placeholders, at);
+        }
+
+        @Override
+        public ExecutionResult getOutputs(Pair<SameDiffOp, OpContext> opPair, FrameIter outputFrameIter,
+                                          Set<VarId> opInputs, Set<VarId> allIterInputs, Set<String> constAndPhInputs,
+                                          List<Listener> listeners, At at, MultiDataSet batch,
+                                          Set<String> allReqVariables, Map<String, SDValue> otherPlaceHolders) {
+            requested = allReqVariables;
+            ExecutionResult out = super.getOutputs(opPair, outputFrameIter, opInputs, allIterInputs, constAndPhInputs,
+                    listeners, at, batch, allReqVariables, otherPlaceHolders);
+            if (unusedOutput != null) {
+                // only now: the op context refers to it until the session has purged the context
+                pool.release(unusedOutput);
+                unusedOutput = null;
+            }
+            return out;
+        }
+
+        /**
+         * Runs a c-order reshape of an array that owns its whole buffer as a view of it instead of M2.1's copy (a
+         * DeepLab-v2 step at 321x321 has 376 reshapes: weights to matrices, rows to maps and back, and their
+         * gradients); the pool keeps the input's buffer out of reuse until every view of it is released
+         * ({@link ArrayPool#view}). An output the caller asked for stays a copy: the caller owns it past the run.
+         * (Permutes stay copies: a reshape of a permuted view copies more slowly than the two copies together.)
+         */
+        @Override
+        public ExecutionResult doExec(DifferentialFunction op, OpContext opContext, FrameIter outputFrameIter,
+                                      Set<VarId> opInputs, Set<VarId> allIterInputs, Set<String> constAndPhInputs,
+                                      Map<String, SDValue> otherPlaceHolders) {
+            INDArray view = view(op, opContext);
+            if (view != null) {
+                unusedOutput = opContext.getOutputArray(0);
+                return ExecutionResult.createFrom(op.outputVariablesNames()[0], view);
+            }
+            return super.doExec(op, opContext, outputFrameIter, opInputs, allIterInputs, constAndPhInputs,
+                    otherPlaceHolders);
+        }
+
+        /** The op's output as a view of its input, or null if it has to run. */
+        private INDArray view(DifferentialFunction op, OpContext ctx) {
+            if (!(op instanceof Reshape reshape) || ctx.getOutputArrays().size() != 1
+                    || requested.contains(op.outputVariablesNames()[0])) {
+                return null;
+            }
+            long[] args = reshape.iArgs();
+            boolean cOrder = args.length == 0 || args[0] == Reshape.C_ORDER || args[0] == 'c';
+            INDArray in = ctx.getInputArray(0);
+            INDArray out = ctx.getOutputArray(0);
+            boolean ownsBuffer = !in.isEmpty() && in.ordering() == 'c' && Shape.hasDefaultStridesForShape(in)
+                    && in.offset() == 0 && in.data().length() == in.length();
+            if (!cOrder || !ownsBuffer || out.length() != in.length() || out.dataType() != in.dataType()) {
+                return null;
+            }
+            return pool.view(in, out.shape());
         }
 
         /** How many released ids the session remembers now. */
@@ -96,6 +174,11 @@ public final class ArrayPool extends AbstractMemoryMgr {
      */
     void startRun() {
         run++;
+        // Views a run left unreleased (an op output no executed op reads) are dropped, with their owners: the GC
+        // frees those once nothing refers to them, and their buffers never return to the pool.
+        viewOwner.clear();
+        liveViews.clear();
+        releasedOwners.clear();
         for (ArrayDeque<INDArray> q : free.values()) {
             q.removeIf(a -> {
                 if (run - pooled.get(a) <= IDLE_RUNS) {
@@ -175,8 +258,37 @@ public final class ArrayPool extends AbstractMemoryMgr {
         return allocate(detached, descriptor.dataType(), descriptor.getShape());
     }
 
+    /**
+     * {@code array} (c order, owning its whole buffer) reshaped to {@code shape} without a copy. The view is made on
+     * the same buffer object: INDArray.reshape would wrap the buffer in a second one, which holds a native reference
+     * to the memory until the GC collects it. The buffer's owner is not reused while the view lives: releasing the
+     * owner first defers it until the view is released.
+     */
+    INDArray view(INDArray array, long[] shape) {
+        INDArray owner = viewOwner.getOrDefault(array, array);
+        INDArray v = Nd4j.create(array.data(), shape);
+        viewOwner.put(v, owner);
+        liveViews.merge(owner, 1, Integer::sum);
+        return v;
+    }
+
     @Override
     public void release(INDArray array) {
+        INDArray owner = viewOwner.remove(array);
+        if (owner != null) {
+            // a view: its buffer is the owner's
+            if (liveViews.merge(owner, -1, Integer::sum) == 0) {
+                liveViews.remove(owner);
+                if (releasedOwners.remove(owner) != null) {
+                    release(owner);
+                }
+            }
+            return;
+        }
+        if (liveViews.containsKey(array)) {
+            releasedOwners.put(array, Boolean.TRUE);
+            return;
+        }
         if (pooled.containsKey(array) || !array.closeable()) {
             return;
         }

@@ -126,6 +126,113 @@ class ArrayPoolTest {
         assertTrue(done.wasClosed(), "no pooled session: freed");
     }
 
+    @Test
+    void aViewKeepsItsOwnersBufferOutOfReuseUntilTheViewIsReleased() {
+        ArrayPool pool = new ArrayPool(1 << 20);
+        INDArray owner = pool.allocate(false, DataType.FLOAT, 2, 3).assign(Nd4j.linspace(DataType.FLOAT, 1, 6, 1)
+                .reshape(2, 3));
+        INDArray view = pool.view(owner, new long[]{3, 2});
+        assertEquals(owner.data().address(), view.data().address(), "no copy");
+        assertEquals(Nd4j.linspace(DataType.FLOAT, 1, 6, 1).reshape(3, 2), view);
+        INDArray viewOfView = pool.view(view, new long[]{6});
+
+        pool.release(owner);
+        assertFalse(pool.holds(owner), "views of it live");
+        assertNotEquals(owner.data().address(), pool.allocate(false, DataType.FLOAT, 2, 3).data().address());
+        pool.release(view);
+        assertFalse(pool.holds(owner), "one view still lives");
+        pool.release(viewOfView);
+        assertTrue(pool.holds(owner), "pooled once the last view is released");
+        assertFalse(pool.holds(view));
+        assertEquals(24, pool.pooledBytes());
+    }
+
+    @Test
+    void reshapesRunAsViewsWithoutChangingAnyValue() {
+        SameDiff sd = SameDiff.create();
+        SDVariable a = sd.placeHolder("a", DataType.FLOAT, 4, 6);
+        SDVariable b = sd.placeHolder("b", DataType.FLOAT, 6, 4);
+        SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 6, 4).subi(0.5));
+        // the view of x is read after other products of x's size were allocated (they need its sum); the pool's
+        // deferral itself is tested in aViewKeepsItsOwnersBufferOutOfReuseUntilTheViewIsReleased
+        SDVariable x = a.mul(2);
+        SDVariable v = x.reshape(6, 4);
+        SDVariable y = b.mul(v.sum()).mul(2);
+        SDVariable out = y.add(v).rename("out");
+        out.mul(w).sum().rename("loss");
+        sd.setLossVariables("loss");
+
+        INDArray av = Nd4j.rand(DataType.FLOAT, 4, 6);
+        INDArray bv = Nd4j.rand(DataType.FLOAT, 6, 4);
+        INDArray expectedOut = bv.mul(2 * av.mul(2).sumNumber().floatValue()).addi(av.mul(2).reshape(6, 4));
+        List<Boolean> sharedBuffer = new ArrayList<>();
+        sd.addListeners(new org.nd4j.autodiff.listeners.BaseListener() {
+            @Override
+            public boolean isActive(org.nd4j.autodiff.listeners.Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(SameDiff g, org.nd4j.autodiff.listeners.At at,
+                                    org.nd4j.linalg.dataset.api.MultiDataSet batch,
+                                    org.nd4j.autodiff.samediff.internal.SameDiffOp op,
+                                    org.nd4j.linalg.api.ops.OpContext ctx, INDArray[] outputs) {
+                if (op.getOp() instanceof org.nd4j.linalg.api.ops.impl.shape.Reshape) {
+                    sharedBuffer.add(outputs[0].data().address() == ctx.getInputArray(0).data().address());
+                }
+            }
+        });
+        ArrayPool.install(() -> 1L << 20);
+        try {
+            Map<String, INDArray> in = Map.of("a", av, "b", bv);
+            for (int run = 0; run < 3; run++) {
+                INDArray got = sd.output(in, "out").get("out");
+                assertTrue(expectedOut.equalsWithEps(got, 1e-5), "run " + run + ": " + got);
+                INDArray gradW = sd.calculateGradients(in, "w").get("w");
+                assertTrue(expectedOut.equalsWithEps(gradW, 1e-5), "run " + run + ": " + gradW);
+            }
+            assertTrue(sharedBuffer.contains(true), "some reshape ran as a view");
+        } finally {
+            ArrayPool.uninstall();
+        }
+    }
+
+    @Test
+    void aReshapeTheCallerAsksForIsACopySoItsInputReturnsToThePool() {
+        SameDiff sd = SameDiff.create();
+        SDVariable a = sd.placeHolder("a", DataType.FLOAT, 2, 3);
+        a.mul(2).reshape(3, 2).rename("out");
+        List<Long> productBuffers = new ArrayList<>();
+        sd.addListeners(new org.nd4j.autodiff.listeners.BaseListener() {
+            @Override
+            public boolean isActive(org.nd4j.autodiff.listeners.Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(SameDiff g, org.nd4j.autodiff.listeners.At at,
+                                    org.nd4j.linalg.dataset.api.MultiDataSet batch,
+                                    org.nd4j.autodiff.samediff.internal.SameDiffOp op,
+                                    org.nd4j.linalg.api.ops.OpContext ctx, INDArray[] outputs) {
+                if (!(op.getOp() instanceof org.nd4j.linalg.api.ops.impl.shape.Reshape)) {
+                    productBuffers.add(outputs[0].data().address());
+                }
+            }
+        });
+        ArrayPool.install(() -> 1L << 20);
+        try {
+            INDArray first = sd.output(Map.of("a", Nd4j.ones(DataType.FLOAT, 2, 3)), "out").get("out");
+            INDArray second = sd.output(Map.of("a", Nd4j.zeros(DataType.FLOAT, 2, 3)), "out").get("out");
+            assertEquals(Nd4j.valueArrayOf(new long[]{3, 2}, 2f), first);
+            assertEquals(Nd4j.zeros(DataType.FLOAT, 3, 2), second);
+            assertEquals(2, productBuffers.size());
+            assertEquals(productBuffers.get(0), productBuffers.get(1),
+                    "the first run's product went back to the pool (the caller's output does not share it)");
+        } finally {
+            ArrayPool.uninstall();
+        }
+    }
+
     /** Three SGD steps of a small CycleGAN generator; returns its weights. */
     private static Map<String, INDArray> train() {
         Nd4j.getRandom().setSeed(5);
