@@ -1,5 +1,6 @@
 package io.udas.train;
 
+import io.udas.graph.GraphEdits;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;

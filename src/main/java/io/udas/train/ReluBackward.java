@@ -1,5 +1,6 @@
 package io.udas.train;
 
+import io.udas.graph.GraphEdits;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;

@@ -1,5 +1,6 @@
 package io.udas.train;
 
+import io.udas.graph.ConstantFolding;
 import io.udas.train.optim.ParamGroup;
 import io.udas.util.QuietStdout;
 import org.nd4j.autodiff.listeners.Listener;
@@ -173,8 +174,16 @@ public final class TrainingGraph {
         return new Run(outs, grads);
     }
 
-    /** Forward only. */
+    /**
+     * Forward only. After the first step it runs on the gradient graph, whose constant-only ops are folded (the forward
+     * graph would compute every frozen BN's scale and shift again).
+     */
     public Map<String, INDArray> output(Map<String, INDArray> placeholders, List<String> outputs) {
-        return sd.output(placeholders, outputs);
+        if (constants == null) {
+            return sd.output(placeholders, outputs);
+        }
+        constants.refresh(gradientGraph);
+        gradientGraph.setListeners(sd.getListeners());
+        return gradientGraph.output(placeholders, outputs);
     }
 }

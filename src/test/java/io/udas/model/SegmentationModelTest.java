@@ -3,7 +3,9 @@ package io.udas.model;
 import io.udas.config.ModelConfig;
 import io.udas.nn.DeepLabV2;
 import io.udas.nn.Network;
+import io.udas.graph.ConstantFolding;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -51,6 +53,34 @@ class SegmentationModelTest {
         // And an update applied through a graph's variable must reach the model.
         sd.getArrForVarName("seg.conv1.weight").muli(0.5);
         assertEquals(forward(sd, net, x), p.logits(x));
+    }
+
+    @Test
+    void predictorRunsFoldedGraphsThatFollowChangedBatchNormStatistics() {
+        SegmentationModel m = SegmentationModel.create(tiny(), 1, false);
+        SameDiff sd = SameDiff.create();
+        Network net = m.build(sd, "", 32, 32, false, null);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32);
+        Predictor p = new Predictor(m);
+        assertEquals(forward(sd, net, x), p.logits(x));
+        // loaded statistics land in the arrays in place: the folded scale and shift must be computed again
+        m.weights().get("bn1.running_var").muli(4.0);
+        m.weights().get("layer1.0.bn2.running_mean").addi(0.5);
+        INDArray expected = forward(sd, net, x);
+        assertEquals(expected, p.logits(x));
+        INDArray probs = p.probabilities(x);
+        assertEquals(Transforms.softmax(expected.permute(0, 2, 3, 1).reshape(-1, expected.size(1)))
+                .reshape(1, 32, 32, expected.size(1)).permute(0, 3, 1, 2), probs);
+
+        SameDiff folded = SameDiff.create();
+        m.build(folded, "", 32, 32, false, null);
+        SameDiff unfolded = SameDiff.create();
+        m.build(unfolded, "", 32, 32, false, null);
+        int before = folded.getOps().size();
+        ConstantFolding.apply(unfolded, folded);
+        assertTrue(ConstantFolding.foldable(unfolded, folded).isEmpty());
+        assertTrue(folded.getOps().size() < before - 6, "the BN scales and shifts are gone: " + before + " -> "
+                + folded.getOps().size());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.udas.train;
 
+import io.udas.graph.ConstantFolding;
 import io.udas.nn.Layers;
 import io.udas.nn.Scope;
 import io.udas.train.optim.ParamGroup;
@@ -144,6 +145,8 @@ class TrainingGraphTest {
         sd.getArrForVarName("bn.weight").assign(Nd4j.createFromArray(2.0, -1.0, 0.5, 1.5));
         double after = forwardLoss(g);
         assertTrue(Math.abs(after - before) > 1e-3);
+        assertEquals(sd.output(GraphProbes.inputs(), List.of("loss")).get("loss").getDouble(0), after, 1e-12,
+                "output() after a step runs the folded graph, folded again");
         INDArray expected = sd.getArrForVarName("w1").sub(numericGradient(g, "w1").mul(LR));
         assertEquals(after, g.step(GraphProbes.inputs(), List.of("all"), LR, List.of()).loss(), 1e-12);
         INDArray w1 = sd.getArrForVarName("w1");

@@ -1,4 +1,4 @@
-package io.udas.train;
+package io.udas.graph;
 
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
@@ -12,12 +12,12 @@ import java.util.List;
  * Edits of a built gradient graph that keep SameDiff's two records of an edge in step: an op's input list and each
  * variable's list of consuming ops (the session frees an array once every op on that list has run).
  */
-final class GraphEdits {
+public final class GraphEdits {
     private GraphEdits() {
     }
 
     /** Gives {@code op} the inputs {@code inputs}, and updates the consumer lists of the inputs it drops and gains. */
-    static void setInputs(SameDiff grad, SameDiffOp op, List<String> inputs) {
+    public static void setInputs(SameDiff grad, SameDiffOp op, List<String> inputs) {
         List<String> old = op.getInputsToOp();
         op.setInputsToOp(new ArrayList<>(inputs));
         for (String v : old) {
@@ -40,7 +40,7 @@ final class GraphEdits {
      * Makes {@code op} (under its own name) the element-wise, broadcasting product {@code x * y}. Its first output
      * becomes the product; the caller removes any further outputs.
      */
-    static void replaceWithProduct(SameDiff grad, SameDiffOp op, String x, String y) {
+    public static void replaceWithProduct(SameDiff grad, SameDiffOp op, String x, String y) {
         MulOp mul = new MulOp();
         mul.setSameDiff(grad);
         mul.setOwnName(op.getName());
@@ -49,7 +49,7 @@ final class GraphEdits {
     }
 
     /** Removes {@code op} from the graph; the consumers of each of its outputs read {@code replacement} instead. */
-    static void bypass(SameDiff grad, SameDiffOp op, String replacement) {
+    public static void bypass(SameDiff grad, SameDiffOp op, String replacement) {
         for (String output : op.getOutputsOfOp()) {
             List<String> consumers = grad.getVariables().get(output).getInputsForOp();
             for (String name : consumers == null ? List.<String>of() : List.copyOf(consumers)) {

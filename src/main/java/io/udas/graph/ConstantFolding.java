@@ -1,4 +1,4 @@
-package io.udas.train;
+package io.udas.graph;
 
 import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -19,14 +19,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Takes out of a gradient graph every op whose inputs are constants or outputs of such ops, and gives the values these
- * compute to the graph as constants: above all each frozen BN's scale and shift, computed from its four constants with
- * six ops, which SameDiff would otherwise run in every step (a quarter of a DeepLab-v2 step's ops). The values come
- * from the forward graph, which keeps those ops under the same names, and are computed again whenever a constant they
- * derive from has changed (weights loaded into the arrays in place), so replacing BN statistics still takes effect.
- * Ops that draw random numbers or steer control flow are left alone.
+ * Takes out of a graph every op whose inputs are constants or outputs of such ops, and gives the values these compute to
+ * the graph as constants: above all each frozen BN's scale and shift, computed from its four constants with six ops,
+ * which SameDiff would otherwise run in every step or forward pass (a quarter of a DeepLab-v2 step's ops). The graph is
+ * a gradient graph of a forward graph, or a second build of the same network; the values come from the forward graph,
+ * which keeps those ops under the same names, and are computed again whenever a constant they derive from has changed
+ * (weights loaded into the arrays in place), so replacing BN statistics still takes effect. Ops that draw random numbers
+ * or steer control flow are left alone.
  */
-final class ConstantFolding {
+public final class ConstantFolding {
     private final SameDiff forward;
     /** Folded values read by ops that stay, or by none (a step may ask for them): constants of the gradient graph. */
     private final List<String> frontier;
@@ -43,11 +44,12 @@ final class ConstantFolding {
     }
 
     /**
-     * Folds {@code grad} (a gradient graph of {@code forward}) in place.
+     * Folds {@code grad} (a gradient graph of {@code forward}, or another build of the same network on the same arrays)
+     * in place.
      *
      * @return the folding, to {@link #refresh} before each run
      */
-    static ConstantFolding apply(SameDiff forward, SameDiff grad) {
+    public static ConstantFolding apply(SameDiff forward, SameDiff grad) {
         Set<String> folded = foldable(forward, grad);
         Set<String> values = new HashSet<>();
         Set<INDArray> sources = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -92,7 +94,7 @@ final class ConstantFolding {
      * The names of the ops that {@link #apply} takes out of {@code grad}: ops of the forward graph (the backward pass
      * adds a few on constants, e.g. shapes, which the forward graph could not compute again).
      */
-    static Set<String> foldable(SameDiff forward, SameDiff grad) {
+    public static Set<String> foldable(SameDiff forward, SameDiff grad) {
         Set<String> folded = new LinkedHashSet<>();
         Set<String> constant = new HashSet<>();
         grad.getVariables().forEach((n, v) -> {
@@ -127,7 +129,7 @@ final class ConstantFolding {
     }
 
     /** Computes the folded values again if a constant they derive from has changed since (always, the first time). */
-    void refresh(SameDiff grad) {
+    public void refresh(SameDiff grad) {
         boolean changed = false;
         for (int i = 0; i < sources.size(); i++) {
             INDArray s = sources.get(i);
