@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 /**
  * The {@code bench} command's engine (issue 8): times, after warm-up, the median of N runs of the DeepLab-v2
  * supervised train step and forward pass at each size, a UDA iteration, a CycleGAN iteration and the data pipeline's
- * throughput, with peak memory per case; optionally the same DeepLab-v2 step in PyTorch in the same run (ratio
- * ours / PyTorch). Prints a table and returns (and writes) a JSON report.
+ * throughput, with peak memory per case; optionally the same DeepLab-v2, UDA and CycleGAN cases in PyTorch in the same
+ * run (ratio ours / PyTorch). Prints a table and returns (and writes) a JSON report.
  *
  * <p>JSON keys: {@code config}, {@code platform} (backend, native build, threads, CPU flags), {@code load_average}
  * (start, end: the machine may be shared), {@code results} (one per case and size: {@code case}, {@code size},
@@ -113,12 +113,12 @@ public final class Bench {
             String py = TorchReference.findPython(c.torchPython);
             if (py == null) {
                 out.println("torch reference: no Python with torch found (tried " + c.torchPython + ", python3, /usr/bin/python3)");
-            } else if (!c.cases.contains(BenchConfig.SEG)) {
-                out.println("torch reference: needs the seg case");
+            } else if (c.cases.stream().noneMatch(TorchReference.MIRRORED::contains)) {
+                out.println("torch reference: needs a seg, uda or cyclegan case");
             } else {
                 int threads = c.torchThreads > 0 ? c.torchThreads : ompThreads();
                 out.printf(Locale.ROOT, "torch reference (%s, %d threads), load average %.2f ...%n", py, threads, Timing.loadAverage());
-                torch = TorchReference.run(py, c.depth, c.width, c.numClasses, c.sizes, c.batch, threads, c.warmup, c.repeats);
+                torch = TorchReference.run(py, c, threads);
             }
         }
         report.put("torch", torch == null ? null : Json.MAPPER.convertValue(torch, Map.class));
@@ -187,7 +187,7 @@ public final class Bench {
             return out;
         }
         for (JsonNode t : torch.path("results")) {
-            String name = "seg_" + t.path("case").asText();
+            String name = t.path("case").asText();
             int size = t.path("size").asInt();
             for (Map<String, Object> r : results) {
                 if (name.equals(r.get("case")) && Integer.valueOf(size).equals(r.get("size"))) {
@@ -211,7 +211,7 @@ public final class Bench {
 
     static String table(List<Map<String, Object>> results, JsonNode torch) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%n%-20s %9s %9s %9s %9s %9s %9s %9s %9s %7s%n", "case", "size", "median s",
+        sb.append(String.format(Locale.ROOT, "%n%-24s %9s %9s %9s %9s %9s %9s %9s %9s %7s%n", "case", "size", "median s",
                 "min s", "cpu s", "RSS MB", "+RSS MB", "offheap", "torch s", "ratio"));
         List<Map<String, Object>> rat = ratios(results, torch);
         for (Map<String, Object> r : results) {
@@ -225,7 +225,7 @@ public final class Bench {
                 }
             }
             boolean data = r.containsKey("images_per_second");
-            sb.append(String.format(Locale.ROOT, "%-20s %9s %9.3f %9s %9s %9.0f %9.0f %9.0f %9s %7s%n", r.get("case"),
+            sb.append(String.format(Locale.ROOT, "%-24s %9s %9.3f %9s %9s %9.0f %9.0f %9.0f %9s %7s%n", r.get("case"),
                     r.get("size"), (Double) r.get("median_s"),
                     data ? String.format(Locale.ROOT, "%.1f/s", (Double) r.get("images_per_second"))
                             : String.format(Locale.ROOT, "%9.3f", (Double) r.get("min_s")),
@@ -236,7 +236,7 @@ public final class Bench {
         }
         if (torch != null) {
             for (JsonNode t : torch.path("results")) {
-                sb.append(String.format(Locale.ROOT, "%-20s %9d %9.3f %9.3f %9.3f %9.0f %9.0f %9s (PyTorch %s, %d threads)%n",
+                sb.append(String.format(Locale.ROOT, "%-24s %9d %9.3f %9.3f %9.3f %9.0f %9.0f %9s (PyTorch %s, %d threads)%n",
                         "torch_" + t.path("case").asText(), t.path("size").asInt(), t.path("median_s").asDouble(),
                         t.path("min_s").asDouble(), t.path("cpu_median_s").asDouble(),
                         t.path("peak_rss_bytes").asDouble() / (1 << 20),

@@ -53,7 +53,7 @@ final class BenchCommand implements Command {
         o.addOption(opt("data-batches", "N", "data pipeline batches timed (default 20)"));
         o.addOption(opt("data-threads", "N", "data loader threads (default: cores)"));
         o.addOption(Option.builder().longOpt("torch").optionalArg(true).hasArg().argName("PYTHON")
-                .desc("also time the DeepLab-v2 step in PyTorch with this Python (default python3, then /usr/bin/python3)").build());
+                .desc("also time the seg, uda and cyclegan cases in PyTorch with this Python (default python3, then /usr/bin/python3)").build());
         o.addOption(opt("torch-threads", "N", "PyTorch threads (default: ND4J's OpenMP threads)"));
         o.addOption(Option.builder().longOpt("profile").desc("per-op profile (by op and input shapes) of the largest train step").build());
         o.addOption(opt("profile-rows", "N", "rows of the --profile table (default 25)"));

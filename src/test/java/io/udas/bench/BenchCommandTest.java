@@ -90,22 +90,29 @@ class BenchCommandTest {
     }
 
     @Test
-    void ratiosPairOursWithTorch() throws Exception {
-        JsonNode torch = Json.MAPPER.readTree("{\"results\":[{\"case\":\"train_step\",\"size\":161,\"median_s\":2.0,"
-                + "\"peak_rss_bytes\":100},{\"case\":\"forward\",\"size\":161,\"median_s\":0.5,\"peak_rss_bytes\":100}]}");
+    void ratiosPairOursWithTorchByCaseAndSize() throws Exception {
+        JsonNode torch = Json.MAPPER.readTree("{\"results\":["
+                + "{\"case\":\"seg_train_step\",\"size\":161,\"median_s\":2.0,\"peak_rss_bytes\":100},"
+                + "{\"case\":\"seg_forward\",\"size\":161,\"median_s\":0.5,\"peak_rss_bytes\":100},"
+                + "{\"case\":\"uda_iteration\",\"size\":33,\"median_s\":4.0,\"peak_rss_bytes\":100},"
+                + "{\"case\":\"cyclegan_iteration\",\"size\":64,\"median_s\":1.0,\"peak_rss_bytes\":100}]}");
         var ours = new ArrayList<java.util.Map<String, Object>>();
-        for (String c : List.of("seg_train_step", "seg_forward")) {
+        for (var c : List.of(java.util.Map.entry("seg_train_step", 161), java.util.Map.entry("seg_forward", 161),
+                java.util.Map.entry("uda_iteration", 33), java.util.Map.entry("cyclegan_iteration", 32))) {
             var m = new java.util.LinkedHashMap<String, Object>();
-            m.put("case", c);
-            m.put("size", 161);
+            m.put("case", c.getKey());
+            m.put("size", c.getValue());
             m.put("median_s", 1.0);
             m.put("memory", java.util.Map.of("peak_rss_bytes", 50L));
             ours.add(m);
         }
         var rat = Bench.ratios(ours, torch);
-        assertEquals(2, rat.size());
+        assertEquals(3, rat.size(), "the CycleGAN sizes differ: no pair");
         assertEquals(0.5, (Double) rat.get(0).get("ratio"), 1e-12);
         assertEquals(2.0, (Double) rat.get(1).get("ratio"), 1e-12);
-        assertTrue(Bench.table(ours, torch).contains("torch_train_step"));
+        assertEquals("uda_iteration", rat.get(2).get("case"));
+        assertEquals(0.25, (Double) rat.get(2).get("ratio"), 1e-12);
+        String table = Bench.table(ours, torch);
+        assertTrue(table.contains("torch_seg_train_step") && table.contains("torch_uda_iteration"), table);
     }
 }
