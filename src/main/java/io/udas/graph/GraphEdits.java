@@ -50,7 +50,14 @@ public final class GraphEdits {
 
     /** Removes {@code op} from the graph; the consumers of each of its outputs read {@code replacement} instead. */
     public static void bypass(SameDiff grad, SameDiffOp op, String replacement) {
-        for (String output : op.getOutputsOfOp()) {
+        bypass(grad, op, java.util.Collections.nCopies(op.getOutputsOfOp().size(), replacement));
+    }
+
+    /** Removes {@code op} from the graph; the consumers of its i-th output read {@code replacements.get(i)} instead. */
+    public static void bypass(SameDiff grad, SameDiffOp op, List<String> replacements) {
+        for (int i = 0; i < op.getOutputsOfOp().size(); i++) {
+            String output = op.getOutputsOfOp().get(i);
+            String replacement = replacements.get(i);
             List<String> consumers = grad.getVariables().get(output).getInputsForOp();
             for (String name : consumers == null ? List.<String>of() : List.copyOf(consumers)) {
                 SameDiffOp c = grad.getOps().get(name);

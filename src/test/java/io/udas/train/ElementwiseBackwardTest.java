@@ -6,8 +6,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.bp.MeanBp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.AddBpOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.MulBpOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.bp.SubBpOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
@@ -35,13 +37,11 @@ class ElementwiseBackwardTest {
     @Test
     void rewiresOnlySameShapeSumsAndKeepsTheGradients() {
         SameDiff sd = graph();
-        sd.createGradFunction();
-        SameDiff grad = sd.getFunction("grad");
-        List<String> gradients = List.of("w1", "b", "w2", "w3").stream()
-                .map(w -> sd.getVariable(w).getGradient().name()).toList();
-        ElementwiseBackward recorder = new ElementwiseBackward();
-        grad.setListeners(recorder);
-        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
+        Recorded r = recorded(sd, List.of("w1", "b", "w2", "w3"));
+        SameDiff grad = r.grad();
+        List<String> gradients = r.gradients();
+        ElementwiseBackward recorder = r.recorder();
+        Map<String, INDArray> before = r.before();
         grad.setListeners();
 
         long sumBackwards = count(grad, AddBpOp.class);
@@ -64,12 +64,11 @@ class ElementwiseBackwardTest {
             SDVariable w2 = GraphProbes.weight(x, "w2", 4, 1);
             return x.getSameDiff().math().tanh(x.mmul(w1)).rename("act").add(v).mmul(w2);
         });
-        sd.createGradFunction();
-        SameDiff grad = sd.getFunction("grad");
-        List<String> gradients = List.of("w1", "v", "w2").stream().map(w -> sd.getVariable(w).getGradient().name()).toList();
-        ElementwiseBackward recorder = new ElementwiseBackward();
-        grad.setListeners(recorder);
-        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
+        Recorded r = recorded(sd, List.of("w1", "v", "w2"));
+        SameDiff grad = r.grad();
+        List<String> gradients = r.gradients();
+        ElementwiseBackward recorder = r.recorder();
+        Map<String, INDArray> before = r.before();
 
         assertEquals(1, recorder.rewrite(grad));
         SameDiffOp bp = grad.getOps().values().stream().filter(o -> o.getOp() instanceof AddBpOp).findFirst().orElseThrow();
@@ -83,6 +82,51 @@ class ElementwiseBackwardTest {
      * The rewritten {@code grad} gives the same {@code gradients} as {@code before} the rewrite, and those of
      * {@code checked} match finite differences.
      */
+    /**
+     * Instance norm (x - mean(x), divided by the root of the mean square plus eps) in a trained graph: the backward of
+     * the difference and of both means no longer reads their full-size inputs, and every gradient stays exact.
+     */
+    @Test
+    void rewritesTheInstanceNormsMeansAndDifferenceToReadOnlyShapes() {
+        SameDiff sd = GraphProbes.squaredErrorGraph(13, x -> {
+            SDVariable w1 = GraphProbes.weight(x, "w1", 3, 8);
+            SDVariable w2 = GraphProbes.weight(x, "w2", 8, 1);
+            SDVariable map = x.mmul(w1).reshape(-1, 2, 2, 2).rename("map");
+            SDVariable normed = io.udas.nn.Layers.instanceNorm(io.udas.nn.Scope.of(x.getSameDiff(), "", DataType.DOUBLE),
+                    "in", map, 2, false);
+            return x.getSameDiff().math().tanh(normed).reshape(-1, 8).mmul(w2);
+        });
+        Recorded r = recorded(sd, List.of("w1", "w2"));
+        SameDiff grad = r.grad();
+        List<String> gradients = r.gradients();
+        ElementwiseBackward recorder = r.recorder();
+        Map<String, INDArray> before = r.before();
+        grad.setListeners();
+
+        long shapeReaders = count(grad, MeanBp.class) + count(grad, SubBpOp.class);
+        assertEquals(3, recorder.rewrite(grad), "the norm's difference and both its means");
+        // the loss's difference with the target (a placeholder) and its mean over all axes keep their backward
+        assertEquals(shapeReaders - 3, count(grad, MeanBp.class) + count(grad, SubBpOp.class));
+        for (String consumer : grad.getVariables().get("map").getInputsForOp()) {
+            assertFalse(grad.getOps().get(consumer).getOp().opName().endsWith("_bp"), "map read by " + consumer);
+        }
+        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("w1", "w2"), 1e-6);
+    }
+
+    /** A gradient graph of sd with the gradients of {@code weights}, as computed on a first run that the recorder saw. */
+    private record Recorded(SameDiff grad, List<String> gradients, ElementwiseBackward recorder,
+                            Map<String, INDArray> before) {
+    }
+
+    private static Recorded recorded(SameDiff sd, List<String> weights) {
+        sd.createGradFunction();
+        SameDiff grad = sd.getFunction("grad");
+        List<String> gradients = weights.stream().map(w -> sd.getVariable(w).getGradient().name()).toList();
+        ElementwiseBackward recorder = new ElementwiseBackward();
+        grad.setListeners(recorder);
+        return new Recorded(grad, gradients, recorder, grad.output(GraphProbes.inputs(), gradients));
+    }
+
     private static void assertGradientsKeptAndExact(SameDiff sd, SameDiff grad, List<String> gradients,
                                                     Map<String, INDArray> before, List<String> checked, double tol) {
         Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
@@ -149,12 +193,11 @@ class ElementwiseBackwardTest {
             SDVariable shift = x.getSameDiff().constant("shift", Nd4j.createFromArray(0.5, -1.0, 0.25, 2.0));
             return x.getSameDiff().math().tanh(x.mmul(w1).add(shift)).mmul(w2);
         });
-        sd.createGradFunction();
-        SameDiff grad = sd.getFunction("grad");
-        List<String> gradients = List.of("w1", "w2").stream().map(w -> sd.getVariable(w).getGradient().name()).toList();
-        ElementwiseBackward recorder = new ElementwiseBackward();
-        grad.setListeners(recorder);
-        Map<String, INDArray> before = grad.output(GraphProbes.inputs(), gradients);
+        Recorded r = recorded(sd, List.of("w1", "w2"));
+        SameDiff grad = r.grad();
+        List<String> gradients = r.gradients();
+        ElementwiseBackward recorder = r.recorder();
+        Map<String, INDArray> before = r.before();
         assertTrue(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof AddBpOp));
 
         assertEquals(1, recorder.rewrite(grad));
