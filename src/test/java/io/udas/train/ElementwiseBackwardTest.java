@@ -39,20 +39,17 @@ class ElementwiseBackwardTest {
         SameDiff sd = graph();
         Recorded r = recorded(sd, List.of("w1", "b", "w2", "w3"));
         SameDiff grad = r.grad();
-        List<String> gradients = r.gradients();
-        ElementwiseBackward recorder = r.recorder();
-        Map<String, INDArray> before = r.before();
         grad.setListeners();
 
         long sumBackwards = count(grad, AddBpOp.class);
-        assertEquals(1, recorder.rewrite(grad), "only the residual sum has inputs of its output's shape");
+        assertEquals(1, r.recorder().rewrite(grad), "only the residual sum has inputs of its output's shape");
         // "branch" is now read by the forward sum alone, so it can be freed before the backward pass; the sum's
         // backward is gone (its consumers read the incoming gradient), the bias sum's (a variable) is kept
         for (String consumer : grad.getVariables().get("branch").getInputsForOp()) {
             assertFalse(grad.getOps().get(consumer).getOp() instanceof AddBpOp, consumer);
         }
         assertEquals(sumBackwards - 1, count(grad, AddBpOp.class));
-        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("w2"), 1e-7);
+        assertGradientsKeptAndExact(sd, grad, r.gradients(), r.before(), List.of("w2"), 1e-7);
     }
 
     /** A same-shape sum with a trainable input keeps a backward op (its gradient is a named output), fed g only. */
@@ -66,22 +63,15 @@ class ElementwiseBackwardTest {
         });
         Recorded r = recorded(sd, List.of("w1", "v", "w2"));
         SameDiff grad = r.grad();
-        List<String> gradients = r.gradients();
-        ElementwiseBackward recorder = r.recorder();
-        Map<String, INDArray> before = r.before();
 
-        assertEquals(1, recorder.rewrite(grad));
+        assertEquals(1, r.recorder().rewrite(grad));
         SameDiffOp bp = grad.getOps().values().stream().filter(o -> o.getOp() instanceof AddBpOp).findFirst().orElseThrow();
         String g = bp.getInputsToOp().get(2);
         assertEquals(List.of(g, g, g), bp.getInputsToOp());
         assertFalse(grad.getVariables().get("act").getInputsForOp().contains(bp.getName()), "act freed after the sum");
-        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("v"), 1e-7);
+        assertGradientsKeptAndExact(sd, grad, r.gradients(), r.before(), List.of("v"), 1e-7);
     }
 
-    /**
-     * The rewritten {@code grad} gives the same {@code gradients} as {@code before} the rewrite, and those of
-     * {@code checked} match finite differences.
-     */
     /**
      * Instance norm (x - mean(x), divided by the root of the mean square plus eps) in a trained graph: the backward of
      * the difference and of both means no longer reads their full-size inputs, and every gradient stays exact.
@@ -98,19 +88,16 @@ class ElementwiseBackwardTest {
         });
         Recorded r = recorded(sd, List.of("w1", "w2"));
         SameDiff grad = r.grad();
-        List<String> gradients = r.gradients();
-        ElementwiseBackward recorder = r.recorder();
-        Map<String, INDArray> before = r.before();
         grad.setListeners();
 
         long shapeReaders = count(grad, MeanBp.class) + count(grad, SubBpOp.class);
-        assertEquals(3, recorder.rewrite(grad), "the norm's difference and both its means");
+        assertEquals(3, r.recorder().rewrite(grad), "the norm's difference and both its means");
         // the loss's difference with the target (a placeholder) and its mean over all axes keep their backward
         assertEquals(shapeReaders - 3, count(grad, MeanBp.class) + count(grad, SubBpOp.class));
         for (String consumer : grad.getVariables().get("map").getInputsForOp()) {
             assertFalse(grad.getOps().get(consumer).getOp().opName().endsWith("_bp"), "map read by " + consumer);
         }
-        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("w1", "w2"), 1e-6);
+        assertGradientsKeptAndExact(sd, grad, r.gradients(), r.before(), List.of("w1", "w2"), 1e-6);
     }
 
     /** A gradient graph of sd with the gradients of {@code weights}, as computed on a first run that the recorder saw. */
@@ -127,6 +114,10 @@ class ElementwiseBackwardTest {
         return new Recorded(grad, gradients, recorder, grad.output(GraphProbes.inputs(), gradients));
     }
 
+    /**
+     * The rewritten {@code grad} gives the same {@code gradients} as {@code before} the rewrite, and those of
+     * {@code checked} match finite differences.
+     */
     private static void assertGradientsKeptAndExact(SameDiff sd, SameDiff grad, List<String> gradients,
                                                     Map<String, INDArray> before, List<String> checked, double tol) {
         Map<String, INDArray> after = grad.output(GraphProbes.inputs(), gradients);
@@ -195,14 +186,11 @@ class ElementwiseBackwardTest {
         });
         Recorded r = recorded(sd, List.of("w1", "w2"));
         SameDiff grad = r.grad();
-        List<String> gradients = r.gradients();
-        ElementwiseBackward recorder = r.recorder();
-        Map<String, INDArray> before = r.before();
         assertTrue(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof AddBpOp));
 
-        assertEquals(1, recorder.rewrite(grad));
+        assertEquals(1, r.recorder().rewrite(grad));
         assertFalse(grad.getOps().values().stream().anyMatch(o -> o.getOp() instanceof AddBpOp), "bias sum's backward removed");
-        assertGradientsKeptAndExact(sd, grad, gradients, before, List.of("w1"), 1e-7);
+        assertGradientsKeptAndExact(sd, grad, r.gradients(), r.before(), List.of("w1"), 1e-7);
     }
 
     @Test
