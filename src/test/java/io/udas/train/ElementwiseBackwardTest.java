@@ -45,9 +45,7 @@ class ElementwiseBackwardTest {
         assertEquals(1, r.recorder().rewrite(grad), "only the residual sum has inputs of its output's shape");
         // "branch" is now read by the forward sum alone, so it can be freed before the backward pass; the sum's
         // backward is gone (its consumers read the incoming gradient), the bias sum's (a variable) is kept
-        for (String consumer : grad.getVariables().get("branch").getInputsForOp()) {
-            assertFalse(grad.getOps().get(consumer).getOp() instanceof AddBpOp, consumer);
-        }
+        assertNotReadBy(grad, "branch", op -> op.getOp() instanceof AddBpOp);
         assertEquals(sumBackwards - 1, count(grad, AddBpOp.class));
         assertGradientsKeptAndExact(sd, grad, r.gradients(), r.before(), List.of("w2"), 1e-7);
     }
@@ -94,9 +92,7 @@ class ElementwiseBackwardTest {
         assertEquals(3, r.recorder().rewrite(grad), "the norm's difference and both its means");
         // the loss's difference with the target (a placeholder) and its mean over all axes keep their backward
         assertEquals(shapeReaders - 3, count(grad, MeanBp.class) + count(grad, SubBpOp.class));
-        for (String consumer : grad.getVariables().get("map").getInputsForOp()) {
-            assertFalse(grad.getOps().get(consumer).getOp().opName().endsWith("_bp"), "map read by " + consumer);
-        }
+        assertNotReadBy(grad, "map", op -> op.getOp().opName().endsWith("_bp"));
         assertGradientsKeptAndExact(sd, grad, r.gradients(), r.before(), List.of("w1", "w2"), 1e-6);
     }
 
@@ -130,6 +126,13 @@ class ElementwiseBackwardTest {
             for (int i = 0; i < numeric.length(); i++) {
                 assertEquals(numeric.getDouble(i), analytic.getDouble(i), tol, w + "[" + i + "]");
             }
+        }
+    }
+
+    /** No op that {@code backward} matches reads {@code variable} (so it is freed once the forward pass is done). */
+    private static void assertNotReadBy(SameDiff grad, String variable, java.util.function.Predicate<SameDiffOp> backward) {
+        for (String consumer : grad.getVariables().get(variable).getInputsForOp()) {
+            assertFalse(backward.test(grad.getOps().get(consumer)), variable + " read by " + consumer);
         }
     }
 
