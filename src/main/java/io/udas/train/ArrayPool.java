@@ -24,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -86,18 +88,80 @@ public final class ArrayPool extends AbstractMemoryMgr {
      * this pool gives each reused array a fresh one.
      */
     static final class Session extends InferenceSession {
+        /** Plans recorded per session: a graph is run for a few output sets (a step, its first forward, inference). */
+        static final int MAX_PLANS = 8;
+        /** {@code -Dudas.replay=false} runs every graph through M2.1's scheduler (for comparison). */
+        private static final boolean REPLAY = Boolean.parseBoolean(System.getProperty("udas.replay", "true"));
         private final ArrayPool pool;
+        private final boolean replay;
+        private long replayedRuns;
 
         Session(SameDiff sd, ArrayPool pool) {
+            this(sd, pool, REPLAY);
+        }
+
+        /** @param replay whether runs after the first of each kind replay its {@link ExecutionPlan} */
+        Session(SameDiff sd, ArrayPool pool, boolean replay) {
             super(sd);
             this.pool = pool;
+            this.replay = replay;
             setMmgr(pool);
         }
+
+        /** Recorded plans by {@link ExecutionPlan#key}; null where a run cannot be replayed. */
+        private final Map<String, ExecutionPlan> plans = new LinkedHashMap<>(8, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ExecutionPlan> eldest) {
+                return size() > MAX_PLANS;
+            }
+        };
+        /** The op contexts of replayed runs, one per op (as M2.1 keeps one per op for its own runs). */
+        private final Map<String, OpContext> contexts = new HashMap<>();
+        /** The run being recorded, if any. */
+        private ExecutionPlan.Recording recording;
 
         /** The variables the current run must return (a view must not be one: see {@link #doExec}). */
         private Set<String> requested = Set.of();
         /** The output array the session allocated for a reshape that ran as a view. */
         private INDArray unusedOutput;
+
+        /**
+         * Replays the plan recorded for these outputs and placeholder shapes if the graph is unchanged since; records
+         * one otherwise (see {@link ExecutionPlan}).
+         */
+        @Override
+        public ExecutionResult output(List<String> variables, Map<String, INDArray> placeholderValues,
+                                      Map<String, SDValue> otherPlaceHolderValues, MultiDataSet batch,
+                                      Collection<String> requiredActivations, List<Listener> listeners, At at) {
+            boolean plain = replay && (otherPlaceHolderValues == null || otherPlaceHolderValues.isEmpty())
+                    && (requiredActivations == null || requiredActivations.isEmpty()) && sameDiff.isEnableCache();
+            if (!plain) {
+                return super.output(variables, placeholderValues, otherPlaceHolderValues, batch, requiredActivations,
+                        listeners, at);
+            }
+            String key = ExecutionPlan.key(variables, placeholderValues);
+            int signature = ExecutionPlan.signature(sameDiff);
+            ExecutionPlan plan = plans.get(key);
+            if (plan != null && plan.signature() == signature) {
+                pool.startRun();
+                replayedRuns++;
+                return plan.run(sameDiff, placeholderValues, pool, contexts, listeners,
+                        at == null ? At.defaultAt() : at, batch, this::view);
+            }
+            if (plans.containsKey(key) && plan == null) {
+                return super.output(variables, placeholderValues, otherPlaceHolderValues, batch, requiredActivations,
+                        listeners, at);
+            }
+            recording = new ExecutionPlan.Recording();
+            try {
+                ExecutionResult result = super.output(variables, placeholderValues, otherPlaceHolderValues, batch,
+                        requiredActivations, listeners, at);
+                plans.put(key, recording.plan(sameDiff, signature, variables, placeholderValues));
+                return result;
+            } finally {
+                recording = null;
+            }
+        }
 
         @Override
         protected Map<String, INDArray> preprocessPlaceholders(Map<String, INDArray> placeholders, At at) {
@@ -114,6 +178,9 @@ public final class ArrayPool extends AbstractMemoryMgr {
             requested = allReqVariables;
             ExecutionResult out = super.getOutputs(opPair, outputFrameIter, opInputs, allIterInputs, constAndPhInputs,
                     listeners, at, batch, allReqVariables, otherPlaceHolders);
+            if (recording != null) {
+                recording.add(opPair.getFirst(), out);
+            }
             if (unusedOutput != null) {
                 // only now: the op context refers to it until the session has purged the context
                 pool.release(unusedOutput);
@@ -148,16 +215,25 @@ public final class ArrayPool extends AbstractMemoryMgr {
                     || requested.contains(op.outputVariablesNames()[0])) {
                 return null;
             }
+            INDArray out = ctx.getOutputArray(0);
+            return view(reshape, ctx.getInputArray(0), out.shape(), out.dataType());
+        }
+
+        /** {@code in} reshaped to {@code shape} as a view, or null if the reshape has to run. */
+        private INDArray view(Reshape reshape, INDArray in, long[] shape, DataType type) {
             long[] args = reshape.iArgs();
             boolean cOrder = args.length == 0 || args[0] == Reshape.C_ORDER || args[0] == 'c';
-            INDArray in = ctx.getInputArray(0);
-            INDArray out = ctx.getOutputArray(0);
             boolean ownsBuffer = !in.isEmpty() && in.ordering() == 'c' && Shape.hasDefaultStridesForShape(in)
                     && in.offset() == 0 && in.data().length() == in.length();
-            if (!cOrder || !ownsBuffer || out.length() != in.length() || out.dataType() != in.dataType()) {
+            if (!cOrder || !ownsBuffer || ArrayUtil.prodLong(shape) != in.length() || type != in.dataType()) {
                 return null;
             }
-            return pool.view(in, out.shape());
+            return pool.view(in, shape);
+        }
+
+        /** How many runs replayed a plan. */
+        long replayedRuns() {
+            return replayedRuns;
         }
 
         /** How many released ids the session remembers now. */
