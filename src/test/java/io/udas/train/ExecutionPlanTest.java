@@ -37,12 +37,7 @@ class ExecutionPlanTest {
      * pass.
      */
     private static Trained train(boolean replay) {
-        List<ArrayPool.Session> sessions = new ArrayList<>();
-        SameDiff.bindInferenceFactory(g -> {
-            ArrayPool.Session s = new ArrayPool.Session(g, new ArrayPool(1L << 30), replay);
-            sessions.add(s);
-            return s;
-        });
+        List<ArrayPool.Session> sessions = bindSessions(1L << 30, replay);
         try {
             Nd4j.getRandom().setSeed(11);
             SameDiff sd = SameDiff.create();
@@ -83,6 +78,17 @@ class ExecutionPlanTest {
         }
     }
 
+    /** Makes every graph's session pooled (each with its own pool), replaying or not; returns them as created. */
+    private static List<ArrayPool.Session> bindSessions(long poolBytes, boolean replay) {
+        List<ArrayPool.Session> sessions = new ArrayList<>();
+        SameDiff.bindInferenceFactory(g -> {
+            ArrayPool.Session s = new ArrayPool.Session(g, new ArrayPool(poolBytes), replay);
+            sessions.add(s);
+            return s;
+        });
+        return sessions;
+    }
+
     @Test
     void replayedStepsComputeWhatM21sSchedulerComputes() {
         Trained scheduled = train(false);
@@ -99,8 +105,7 @@ class ExecutionPlanTest {
 
     @Test
     void aNewPlaceholderShapeOrAnEditedGraphIsRecordedAgain() {
-        ArrayPool.Session[] session = new ArrayPool.Session[1];
-        SameDiff.bindInferenceFactory(g -> session[0] = new ArrayPool.Session(g, new ArrayPool(1L << 20), true));
+        List<ArrayPool.Session> session = bindSessions(1L << 20, true);
         try {
             SameDiff sd = SameDiff.create();
             SDVariable a = sd.placeHolder("a", DataType.FLOAT, -1, 3);
@@ -111,18 +116,18 @@ class ExecutionPlanTest {
             for (int run = 0; run < 3; run++) {
                 assertEquals(two.mul(2).add(1), sd.output(Map.of("a", two), "out").get("out"));
             }
-            assertEquals(2, session[0].replayedRuns());
+            assertEquals(2, session.get(0).replayedRuns());
             assertEquals(three.mul(2).add(1), sd.output(Map.of("a", three), "out").get("out"), "recorded");
             assertEquals(three.mul(2).add(1), sd.output(Map.of("a", three), "out").get("out"), "replayed");
-            assertEquals(3, session[0].replayedRuns());
+            assertEquals(3, session.get(0).replayedRuns());
 
             // the product now reads the input twice: a*a + 1
             SameDiffOp product = sd.getOps().get(doubled.getCreator().getOwnName());
             GraphEdits.replaceWithProduct(sd, product, a.name(), a.name());
             assertEquals(two.mul(two).add(1), sd.output(Map.of("a", two), "out").get("out"), "recorded again");
-            assertEquals(3, session[0].replayedRuns());
+            assertEquals(3, session.get(0).replayedRuns());
             assertEquals(two.mul(two).add(1), sd.output(Map.of("a", two), "out").get("out"), "replayed");
-            assertEquals(4, session[0].replayedRuns());
+            assertEquals(4, session.get(0).replayedRuns());
         } finally {
             ArrayPool.uninstall();
         }
@@ -130,8 +135,7 @@ class ExecutionPlanTest {
 
     @Test
     void aShapeGivenAsValuesIsCalculatedInEveryReplay() {
-        ArrayPool.Session[] session = new ArrayPool.Session[1];
-        SameDiff.bindInferenceFactory(g -> session[0] = new ArrayPool.Session(g, new ArrayPool(1L << 20), true));
+        List<ArrayPool.Session> session = bindSessions(1L << 20, true);
         try {
             SameDiff sd = SameDiff.create();
             SDVariable a = sd.placeHolder("a", DataType.FLOAT, 12);
@@ -144,7 +148,7 @@ class ExecutionPlanTest {
                 assertArrayEquals(s, out.shape());
                 assertEquals(values.mul(3).reshape(s), out);
             }
-            assertEquals(3, session[0].replayedRuns());
+            assertEquals(3, session.get(0).replayedRuns());
         } finally {
             ArrayPool.uninstall();
         }
